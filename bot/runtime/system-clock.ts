@@ -1,0 +1,4 @@
+import type { Clock } from '../../core/ports/clock.js';
+
+/** The production clock. */
+export const systemClock: Clock = { now: () => new Date() };

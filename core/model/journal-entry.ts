@@ -1,0 +1,18 @@
+/**
+ * A journaled vault side effect.
+ * - `import`: a key was (or is being) put into the vault before the commit that uses it;
+ *   if the commit never happened, recovery destroys the key (compensation).
+ * - `destroy`: a commit decided keys must go; recovery destroys them and runs `then` (completion).
+ */
+export interface JournalEntry {
+  id: string;
+  kind: 'import' | 'destroy';
+  operation: string;
+  instanceId: string | null;
+  keyIds: string[];
+  /** Follow-up applied after a destroy completes. */
+  then: 'finish_lock' | null;
+  state: 'open' | 'done' | 'compensated';
+  createdAt: Date;
+  updatedAt: Date;
+}

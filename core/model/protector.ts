@@ -1,0 +1,27 @@
+/** Where a protector key came from. */
+export type ProtectorKind = 'service' | 'generated' | 'pfx' | 'byok';
+
+/** Protector status of DESIGN §2. */
+export type ProtectorStatus = 'active' | 'previous' | 'retired' | 'destroyed';
+
+/** An asymmetric key wrapping an instance's DEKs; the private half lives only in the vault. */
+export interface Protector {
+  id: string;
+  instanceId: string;
+  kind: ProtectorKind;
+  name: string;
+  fingerprint: string;
+  publicKey: Buffer;
+  /** Vault key id, or null once the key material has been destroyed (retired, or instance locked). */
+  vaultKeyId: string | null;
+  status: ProtectorStatus;
+  createdAt: Date;
+}
+
+/** One DEK version wrapped (RSA-OAEP-SHA256) under one protector. */
+export interface WrappedDek {
+  instanceId: string;
+  version: number;
+  protectorId: string;
+  wrapped: Buffer;
+}

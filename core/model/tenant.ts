@@ -1,0 +1,33 @@
+/** What happens to a key change nobody reviewed before its deadline. */
+export type UnreviewedChangePolicy = 'rollback' | 'keep';
+
+/** Per-tenant rule settings (hours are whole or fractional hours). */
+export interface TenantSettings {
+  reviewWindowHours: number;
+  lockCooldownHours: number;
+  lockApprovalTtlHours: number;
+  unreviewedChangePolicy: UnreviewedChangePolicy;
+  digestCron: string;
+  timezone: string;
+}
+
+/** Defaults of DESIGN §2. */
+export const DEFAULT_TENANT_SETTINGS: TenantSettings = {
+  reviewWindowHours: 72,
+  lockCooldownHours: 72,
+  lockApprovalTtlHours: 24,
+  unreviewedChangePolicy: 'rollback',
+  digestCron: '0 9 * * *',
+  timezone: 'UTC',
+};
+
+/** An organisation using dualkey. */
+export interface Tenant {
+  id: string;
+  name: string;
+  selfManagedKeys: boolean;
+  settings: TenantSettings;
+  kekVaultKeyId: string | null;
+  kekPublicKey: Buffer | null;
+  createdAt: Date;
+}

@@ -1,0 +1,4 @@
+/** The only source of randomness for keys, nonces, ids and tokens. */
+export interface Random {
+  bytes(n: number): Buffer;
+}
