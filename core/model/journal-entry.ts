@@ -12,7 +12,8 @@ export interface JournalEntry {
   keyIds: string[];
   /** Follow-up applied after a destroy completes. */
   then: 'finish_lock' | null;
-  state: 'open' | 'done' | 'compensated';
+  /** open → done (committed / completed), or open → compensating → compensated (undone by recovery). */
+  state: 'open' | 'done' | 'compensating' | 'compensated';
   createdAt: Date;
   updatedAt: Date;
 }

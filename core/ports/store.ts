@@ -124,8 +124,10 @@ export interface OutboxRepo {
 /** The journal of vault side effects. */
 export interface JournalRepo {
   insert(entry: JournalEntry): Promise<void>;
-  setState(id: string, state: JournalEntry['state'], at: Date): Promise<void>;
-  open(): Promise<JournalEntry[]>;
+  /** Compare-and-swap of the entry's state; false when it was not in `from`. */
+  transition(id: string, from: JournalEntry['state'], to: JournalEntry['state'], at: Date): Promise<boolean>;
+  /** Entries recovery must finish: `open` and `compensating`, oldest first. */
+  unfinished(): Promise<JournalEntry[]>;
 }
 
 /** Data-plane bearer tokens, stored as SHA-256 hashes only. */

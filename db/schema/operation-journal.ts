@@ -10,7 +10,7 @@ export const operationJournal = pgTable(
     instanceId: text('instance_id'),
     keyIds: jsonb('key_ids').$type<string[]>().notNull(),
     then: text('then', { enum: ['finish_lock'] }),
-    state: text('state', { enum: ['open', 'done', 'compensated'] }).notNull(),
+    state: text('state', { enum: ['open', 'done', 'compensating', 'compensated'] }).notNull(),
     createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull(),
     updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull(),
   },

@@ -1,0 +1,42 @@
+import type { ParseArgsConfig } from 'node:util';
+import type { Engine } from '../../core/engine.js';
+import type { Actor } from '../../core/model/actor.js';
+import type { Tenant } from '../../core/model/tenant.js';
+import type { CliIo } from './cli-io.js';
+
+/** What a command prints: a JSON value for --json, text for humans, or raw bytes (data get). */
+export interface CliResult {
+  json: unknown;
+  text: string;
+  raw?: Buffer;
+}
+
+/** Parsed option values of a command. */
+export type CliValues = Record<string, string | boolean | undefined>;
+
+/** What a command can reach: I/O, the engine (opened on first use), the tenant and admins. */
+export interface CliContext {
+  io: CliIo;
+  json: boolean;
+  engine(): Promise<Engine>;
+  tenant(): Promise<Tenant>;
+  /** The admin named by --as, acting through the CLI as impersonated by the operator. */
+  actor(email: string | undefined): Promise<Actor>;
+  /** Runs the server until it is stopped (only `serve`). */
+  serve(): Promise<void>;
+}
+
+/** One CLI command of the issue's grammar. */
+export interface CliCommand {
+  path: string[];
+  usage: string;
+  options: NonNullable<ParseArgsConfig['options']>;
+  args: [min: number, max: number];
+  run(ctx: CliContext, args: string[], values: CliValues): Promise<CliResult>;
+}
+
+/** Reads a string option, refusing booleans. */
+export function str(values: CliValues, name: string): string | undefined {
+  const v = values[name];
+  return typeof v === 'string' ? v : undefined;
+}

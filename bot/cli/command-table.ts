@@ -1,0 +1,33 @@
+import type { CliCommand } from './cli-command.js';
+import { backupAuditCommands } from './commands/backup-audit-commands.js';
+import { dataCommands } from './commands/data-commands.js';
+import { keyCommands } from './commands/key-commands.js';
+import { keyfileInspectCommand } from './commands/keyfile-inspect-command.js';
+import { lockCommands } from './commands/lock-commands.js';
+import { requestCommands } from './commands/request-commands.js';
+import { serveCommand } from './commands/serve-command.js';
+import { setupCommands } from './commands/setup-commands.js';
+import { statusCommand } from './commands/status-command.js';
+
+/** Every CLI command, longest paths first so `audit verify` wins over `audit`. */
+export const commandTable: CliCommand[] = [
+  ...setupCommands,
+  statusCommand,
+  keyfileInspectCommand,
+  ...keyCommands,
+  ...lockCommands,
+  ...requestCommands,
+  ...dataCommands,
+  ...backupAuditCommands,
+  serveCommand,
+].sort((a, b) => b.path.length - a.path.length);
+
+/** The command whose path starts `words`, and how many words it consumed. */
+export function findCommand(words: string[]): CliCommand | null {
+  return commandTable.find((c) => c.path.every((p, i) => words[i] === p)) ?? null;
+}
+
+/** Usage lines of every command. */
+export function usageText(): string {
+  return ['usage: dualkey <command> [--json] [--tenant <tenant>]', '', ...commandTable.map((c) => `  ${c.usage}`).sort()].join('\n');
+}

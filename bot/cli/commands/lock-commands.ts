@@ -1,0 +1,36 @@
+import { type CliCommand, str } from '../cli-command.js';
+import { UsageError } from '../usage-error.js';
+import { readKeyFileArgs } from './key-commands.js';
+
+/** lock, unlock. */
+export const lockCommands: CliCommand[] = [
+  {
+    path: ['lock'],
+    usage: 'dualkey lock <instance> --as <email> --confirm <instance> --file <f> [--password-file <f>]',
+    options: { as: { type: 'string' }, confirm: { type: 'string' }, file: { type: 'string' }, 'password-file': { type: 'string' } },
+    args: [1, 1],
+    async run(ctx, [instance], values) {
+      const confirm = str(values, 'confirm');
+      if (confirm === undefined) throw new UsageError(`--confirm <instance> is required: type the instance name (${instance}) to confirm`);
+      const actor = await ctx.actor(str(values, 'as'));
+      const upload = await readKeyFileArgs(ctx, values);
+      const r = await (await ctx.engine()).requestLock(actor, instance!, { confirm, upload });
+      return {
+        json: { request: r.id, instance, state: r.state, deadline: r.deadline.toISOString() },
+        text: `Lock of ${instance} requested as ${r.id}. Nothing changes until another administrator approves it (before ${r.deadline.toISOString()}).`,
+      };
+    },
+  },
+  {
+    path: ['unlock'],
+    usage: 'dualkey unlock <instance> --as <email> --file <f> [--password-file <f>]',
+    options: { as: { type: 'string' }, file: { type: 'string' }, 'password-file': { type: 'string' } },
+    args: [1, 1],
+    async run(ctx, [instance], values) {
+      const actor = await ctx.actor(str(values, 'as'));
+      const upload = await readKeyFileArgs(ctx, values);
+      const i = await (await ctx.engine()).unlock(actor, instance!, upload);
+      return { json: { instance: i.name, state: i.state }, text: `${i.name} is unlocked and online again.` };
+    },
+  },
+];

@@ -1,0 +1,45 @@
+import type { Decision } from '../../../core/lifecycle/decide-request.js';
+import { type CliCommand, str } from '../cli-command.js';
+
+const decisionCommand = (decision: Decision): CliCommand => ({
+  path: [decision],
+  usage: `dualkey ${decision} <request-id> --as <email> [--reason <text>]`,
+  options: { as: { type: 'string' }, reason: { type: 'string' } },
+  args: [1, 1],
+  async run(ctx, [id], values) {
+    const actor = await ctx.actor(str(values, 'as'));
+    const r = await (await ctx.engine()).decide(actor, id!, decision, str(values, 'reason') ?? null);
+    return { json: { request: r.id, type: r.type, state: r.state, decidedAt: r.decidedAt?.toISOString() ?? null }, text: `${r.id} (${r.type.replace('_', ' ')}) is now ${r.state.replace(/_/g, ' ')}.` };
+  },
+});
+
+/** requests, approve, rollback, reject, sweep. */
+export const requestCommands: CliCommand[] = [
+  {
+    path: ['requests'],
+    usage: 'dualkey requests [--all]',
+    options: { all: { type: 'boolean' } },
+    args: [0, 0],
+    async run(ctx, _args, values) {
+      const list = await (await ctx.engine()).listRequests((await ctx.tenant()).id, values.all === true);
+      const json = list.map((r) => ({ id: r.id, type: r.type, instance: r.instanceName, state: r.state, requestedBy: r.requesterEmail, deadline: r.deadline.toISOString() }));
+      return { json, text: json.map((r) => `${r.id}  ${r.type}  ${r.instance ?? '-'}  ${r.state}  by ${r.requestedBy}  deadline ${r.deadline}`).join('\n') || 'No requests.' };
+    },
+  },
+  decisionCommand('approve'),
+  decisionCommand('rollback'),
+  decisionCommand('reject'),
+  {
+    path: ['sweep'],
+    usage: 'dualkey sweep',
+    options: {},
+    args: [0, 0],
+    async run(ctx) {
+      const engine = await ctx.engine();
+      const recovery = await engine.recover();
+      const decided = await engine.sweep();
+      const json = { recovery, decided: decided.map((r) => ({ id: r.id, type: r.type, state: r.state })) };
+      return { json, text: `Recovery: ${recovery.completed} completed, ${recovery.compensated} compensated, ${recovery.deferred} deferred. Deadlines applied: ${decided.length}${decided.map((r) => `\n  ${r.id} → ${r.state}`).join('')}` };
+    },
+  },
+];

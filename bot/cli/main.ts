@@ -1,0 +1,48 @@
+import { createInterface } from 'node:readline';
+import { openRuntime } from '../runtime/open-runtime.js';
+import { startServer } from '../start-server.js';
+import type { CliIo } from './cli-io.js';
+import { runCli } from './run-cli.js';
+
+/** Asks for a secret on the terminal without echoing it. */
+async function promptSecret(question: string): Promise<string | null> {
+  if (!process.stdin.isTTY) return null;
+  const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
+  // Echo nothing but the question: the password must not appear on screen or in scrollback.
+  (rl as unknown as { _writeToOutput: (s: string) => void })._writeToOutput = (s: string) => {
+    if (s.includes(question)) process.stderr.write(question);
+  };
+  try {
+    return await new Promise<string>((resolve) => rl.question(question, resolve));
+  } finally {
+    process.stderr.write('\n');
+    rl.close();
+  }
+}
+
+const io: CliIo = {
+  stdout: (data) => void process.stdout.write(data),
+  stderr: (text) => void process.stderr.write(text),
+  readStdin: async () => {
+    const chunks: Buffer[] = [];
+    for await (const c of process.stdin) chunks.push(c as Buffer);
+    return Buffer.concat(chunks);
+  },
+  promptSecret,
+  cwd: process.cwd(),
+};
+
+const code = await runCli(process.argv.slice(2), io, {
+  env: process.env,
+  openEngine: async (config) => openRuntime(config),
+  serve: async (config) => {
+    const server = await startServer(config);
+    await new Promise<void>((resolve) => {
+      const stop = () => resolve();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+    await server.close();
+  },
+});
+process.exitCode = code;

@@ -1,0 +1,81 @@
+import { parseArgs } from 'node:util';
+import type { Engine } from '../../core/engine.js';
+import { loadConfig, type Config } from '../runtime/config.js';
+import type { CliContext, CliResult } from './cli-command.js';
+import type { CliIo } from './cli-io.js';
+import { findCommand, usageText } from './command-table.js';
+import { renderCliError } from './render-error.js';
+import { UsageError } from './usage-error.js';
+
+/** What the CLI needs from the outside: an engine for a configuration, and the server loop. */
+export interface CliHost {
+  env: NodeJS.ProcessEnv;
+  openEngine(config: Config): Promise<{ engine: Engine; close(): Promise<void> }>;
+  serve(config: Config): Promise<void>;
+}
+
+/** Splits the command path from options: path words come first; --json and --tenant may precede them. */
+function splitPath(argv: string[]): { words: string[]; rest: string[] } {
+  const words: string[] = [];
+  const rest: string[] = [];
+  let i = 0;
+  for (; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--json' || a.startsWith('--tenant=')) rest.push(a);
+    else if (a === '--tenant') rest.push(a, argv[++i] ?? '');
+    else if (a.startsWith('-')) break;
+    else words.push(a);
+  }
+  return { words, rest: [...rest, ...argv.slice(i)] };
+}
+
+/** Runs one CLI invocation and returns its exit status (0 ok, 1 refusal, 2 usage, 3 internal fault). */
+export async function runCli(argv: string[], io: CliIo, host: CliHost): Promise<number> {
+  const { words, rest } = splitPath(argv);
+  const json = rest.includes('--json');
+  if (words.length === 0 || words[0] === 'help' || rest.includes('--help')) {
+    io.stdout(`${usageText()}\n`);
+    return words.length === 0 && !rest.includes('--help') ? 2 : 0;
+  }
+  const command = findCommand(words);
+  const held: { opened: { engine: Engine; close(): Promise<void> } | null } = { opened: null };
+  try {
+    if (!command) throw new UsageError(`unknown command "${words.join(' ')}"\n${usageText()}`);
+    const { values, positionals } = parseArgs({
+      args: [...words.slice(command.path.length), ...rest],
+      options: { ...command.options, json: { type: 'boolean' }, tenant: { type: 'string' } },
+      allowPositionals: true,
+      strict: true,
+    }).valueOf() as { values: Record<string, string | boolean | undefined>; positionals: string[] };
+    const [min, max] = command.args;
+    if (positionals.length < min || positionals.length > max) throw new UsageError(`expected ${min === max ? min : `${min} to ${max}`} argument(s), got ${positionals.length}`);
+    const config = loadConfig(host.env);
+    const engine = async () => (held.opened ??= await host.openEngine(config)).engine;
+    const tenantName = typeof values.tenant === 'string' ? values.tenant : undefined;
+    const ctx: CliContext = {
+      io,
+      json,
+      engine,
+      tenant: async () => (await engine()).resolveTenant(tenantName),
+      actor: async (email) => {
+        if (!email) throw new UsageError('--as <admin email> is required: the operator acts for a named admin');
+        const e = await engine();
+        const tenant = await e.resolveTenant(tenantName);
+        return { admin: await e.adminByEmail(tenant.id, email), transport: 'cli', impersonatedBy: 'operator' };
+      },
+      serve: () => host.serve(config),
+    };
+    const result: CliResult = await command.run(ctx, positionals, values);
+    if (json) io.stdout(`${JSON.stringify(result.json, null, 2)}\n`);
+    else if (result.raw) io.stdout(result.raw);
+    else if (result.text) io.stdout(`${result.text}\n`);
+    return 0;
+  } catch (e) {
+    const rendered = renderCliError(e instanceof TypeError && (e as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS') ? new UsageError(e.message) : e, command?.usage ?? null);
+    if (json) io.stdout(`${JSON.stringify(rendered.json)}\n`);
+    else io.stderr(`${rendered.text}\n`);
+    return rendered.exitCode;
+  } finally {
+    await held.opened?.close();
+  }
+}

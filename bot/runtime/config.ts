@@ -1,0 +1,59 @@
+import { z } from 'zod';
+
+const optionalString = z.string().trim().min(1).optional();
+const flag = z.enum(['true', 'false', '1', '0', '']).optional().transform((v) => v === 'true' || v === '1');
+
+/** The environment dualkey reads (DESIGN §6), validated at start-up. */
+export const configSchema = z
+  .object({
+    DATABASE_URL: z
+      .string()
+      .trim()
+      .regex(/^postgres(ql)?:\/\//, 'must be a PostgreSQL URL such as postgres://user@127.0.0.1:5432/dualkey (or unset it to use the embedded database)')
+      .optional(),
+    DUALKEY_DATA_DIR: z.string().trim().min(1).default('./.dualkey'),
+    DUALKEY_MASTER_KEY_FILE: optionalString,
+    DUALKEY_VAULT: z.enum(['local', 'azure'], { message: 'must be "local" (embedded default) or "azure"' }).default('local'),
+    DUALKEY_DB_LOCK_TIMEOUT_MS: z.coerce.number({ message: 'must be a number of milliseconds' }).int().positive().default(30_000),
+    AZURE_KEYVAULT_URL: z.string().trim().url('must be the vault URL, e.g. https://my-vault.vault.azure.net').optional(),
+    SLACK_SIGNING_SECRET: optionalString,
+    SLACK_BOT_TOKEN: optionalString,
+    SLACK_APP_TOKEN: optionalString,
+    SLACK_API_URL: z.string().trim().url('must be a URL such as https://slack.com/api/').optional(),
+    TEAMS_CLIENT_ID: optionalString,
+    TEAMS_CLIENT_SECRET: optionalString,
+    TEAMS_TENANT_ID: optionalString,
+    TEAMS_ALLOW_UNAUTHENTICATED: flag,
+    SMTP_URL: z.string().trim().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL such as smtp://user:pass@mail.example.com:587').optional(),
+    PUBLIC_URL: z.string().trim().url('must be the https:// URL where dualkey is reachable, e.g. https://dualkey.example.com').optional(),
+    PORT: z.coerce.number({ message: 'must be a port number' }).int().min(0).max(65535).default(3000),
+    NODE_ENV: z.string().optional(),
+  })
+  .superRefine((c, ctx) => {
+    if (c.DUALKEY_VAULT === 'azure' && !c.AZURE_KEYVAULT_URL) {
+      ctx.addIssue({ code: 'custom', path: ['AZURE_KEYVAULT_URL'], message: 'is required when DUALKEY_VAULT=azure' });
+    }
+    if (c.TEAMS_ALLOW_UNAUTHENTICATED && c.NODE_ENV === 'production') {
+      ctx.addIssue({ code: 'custom', path: ['TEAMS_ALLOW_UNAUTHENTICATED'], message: 'is for local development only and is refused when NODE_ENV=production' });
+    }
+  });
+
+/** Validated configuration. */
+export type Config = z.infer<typeof configSchema>;
+
+/** Thrown when the environment is invalid; the message lists every variable to fix. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Reads and validates the configuration, with messages that say how to fix each variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  // Empty variables count as unset, as most deployment tools write them.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = configSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(environment)'} ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,55 @@
+import path from 'node:path';
+import { createEngine, type Engine } from '../../core/engine.js';
+import type { Clock } from '../../core/ports/clock.js';
+import type { Logger } from '../../core/ports/logger.js';
+import type { Random } from '../../core/ports/random.js';
+import { noStepHook, type StepHook } from '../../core/ports/step-hook.js';
+import type { Database } from '../../db/database.js';
+import { openDatabase } from '../../db/open-database.js';
+import { createUnitOfWork } from '../../db/unit-of-work.js';
+import { createVault } from '../../vault/create-vault.js';
+import type { Config } from './config.js';
+import { cryptoRandom } from './crypto-random.js';
+import { silentLogger } from './json-logger.js';
+import { systemClock } from './system-clock.js';
+
+/** An open database, vault and engine, ready for a CLI run or the server. */
+export interface Runtime {
+  config: Config;
+  database: Database;
+  engine: Engine;
+  dataDir: string;
+  close(): Promise<void>;
+}
+
+/** Ports a caller may replace (tests inject a clock and fault hooks). */
+export interface RuntimeOverrides {
+  clock?: Clock;
+  random?: Random;
+  logger?: Logger;
+  steps?: StepHook;
+  /** An already open database (tests); it is not closed by the runtime. */
+  database?: Database;
+}
+
+/** Opens everything dualkey needs from a validated configuration. */
+export async function openRuntime(config: Config, overrides: RuntimeOverrides = {}): Promise<Runtime> {
+  const dataDir = path.resolve(config.DUALKEY_DATA_DIR);
+  const clock = overrides.clock ?? systemClock;
+  const database = overrides.database ?? (await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir, lockTimeoutMs: config.DUALKEY_DB_LOCK_TIMEOUT_MS }));
+  try {
+    const vault = createVault({ kind: config.DUALKEY_VAULT, database, dataDir, masterKeyFile: config.DUALKEY_MASTER_KEY_FILE, now: () => clock.now() });
+    const engine = createEngine({
+      uow: createUnitOfWork(database),
+      vault,
+      clock,
+      random: overrides.random ?? cryptoRandom,
+      logger: overrides.logger ?? silentLogger,
+      steps: overrides.steps ?? noStepHook,
+    });
+    return { config, database, engine, dataDir, close: async () => (overrides.database ? undefined : database.close()) };
+  } catch (e) {
+    if (!overrides.database) await database.close();
+    throw e;
+  }
+}

@@ -1,0 +1,8 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+/** One HTTP route of the single dualkey server. */
+export interface Route {
+  method: string;
+  path: RegExp;
+  handler: (req: IncomingMessage, res: ServerResponse, match: RegExpExecArray) => Promise<void>;
+}

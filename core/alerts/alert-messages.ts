@@ -1,0 +1,113 @@
+import type { Admin } from '../model/admin.js';
+import type { AlertMessage } from '../model/outbox-message.js';
+import type { Request } from '../model/request.js';
+
+const OPERATION_LABEL: Record<string, string> = { new: 'generated a new key', upload: 'uploaded a key', revert: 'reverted to the service-managed key' };
+
+/** "2026-12-02 09:14 UTC": deadlines as admins read them. */
+export function formatUtc(d: Date): string {
+  return `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+function keyLabel(name: string | undefined, fingerprint: string | undefined): string {
+  return `${name ?? 'unnamed key'} (${fingerprint ?? 'unknown fingerprint'})`;
+}
+
+/** The alert every admin gets when a key change is applied and awaits review. */
+export function keyChangeOpened(request: Request, instanceName: string, requester: Admin, policy: 'rollback' | 'keep'): AlertMessage {
+  const p = request.payload;
+  return {
+    event: 'key_change_opened',
+    title: `Key changed on ${instanceName} by ${requester.email} — review by ${formatUtc(request.deadline)}`,
+    facts: [
+      ['Instance', instanceName],
+      ['Operation', `${requester.name} ${OPERATION_LABEL[p.operation ?? ''] ?? p.operation}`],
+      ['Requested by', `${requester.name} <${requester.email}>`],
+      ['New key', keyLabel(p.keyName, p.fingerprint)],
+      ['Previous key', keyLabel(p.previousKeyName, p.previousFingerprint)],
+      ['Deadline', formatUtc(request.deadline)],
+      ['If nobody reviews it', policy === 'rollback' ? 'the change is rolled back at the deadline' : 'the change is kept at the deadline'],
+      ['Request', request.id],
+    ],
+    actions: [
+      { id: 'approve', label: 'Approve', style: 'primary', requestId: request.id, confirm: null },
+      { id: 'rollback', label: 'Roll back', style: 'danger', requestId: request.id, confirm: `Roll back the key change on ${instanceName}? The previous key becomes active again and the new key is destroyed.` },
+    ],
+    status: null,
+    requestId: request.id,
+    instanceName,
+  };
+}
+
+/** The alert every admin gets when a lock is requested. */
+export function lockRequested(request: Request, instanceName: string, requester: Admin): AlertMessage {
+  const p = request.payload;
+  return {
+    event: 'lock_requested',
+    title: `Lock requested on ${instanceName} by ${requester.email} — approve by ${formatUtc(request.deadline)}`,
+    facts: [
+      ['Instance', instanceName],
+      ['Operation', 'lock: the instance goes completely offline until unlocked with the same key file'],
+      ['Requested by', `${requester.name} <${requester.email}>`],
+      ['Key', keyLabel(p.keyName, p.fingerprint)],
+      ['Deadline', formatUtc(request.deadline)],
+      ['Request', request.id],
+    ],
+    actions: [
+      { id: 'approve', label: 'Approve lock', style: 'danger', requestId: request.id, confirm: `Lock ${instanceName}? It goes offline and its keys are destroyed on the service side until someone unlocks it with the key file.` },
+      { id: 'reject', label: 'Reject', style: 'primary', requestId: request.id, confirm: null },
+    ],
+    status: null,
+    requestId: request.id,
+    instanceName,
+  };
+}
+
+const STATE_TEXT: Record<string, string> = {
+  approved: 'approved',
+  rolled_back: 'rolled back',
+  rejected: 'rejected',
+  expired_rolled_back: 'expired unreviewed and was rolled back',
+  expired_kept: 'expired unreviewed and was kept',
+  expired: 'expired without approval',
+};
+
+/** The follow-up every admin gets when a request is decided or expires. */
+export function requestDecided(request: Request, instanceName: string | null, decider: Admin | null): AlertMessage {
+  const what = request.type === 'lock' ? 'Lock' : request.type === 'key_change' ? 'Key change' : 'Admin change';
+  const by = decider ? ` by ${decider.email}` : '';
+  const when = request.decidedAt ? formatUtc(request.decidedAt) : '';
+  const status = `${STATE_TEXT[request.state] ?? request.state}${by} at ${when}`;
+  return {
+    event: 'request_decided',
+    title: `${what} ${instanceName ? `on ${instanceName} ` : ''}${status}`,
+    facts: [
+      ['Request', request.id],
+      ...(instanceName ? ([['Instance', instanceName]] as Array<[string, string]>) : []),
+      ['Decision', status],
+      ...(request.decisionReason ? ([['Reason', request.decisionReason]] as Array<[string, string]>) : []),
+    ],
+    actions: [],
+    status,
+    requestId: request.id,
+    instanceName,
+  };
+}
+
+/** The alert every admin gets when an instance is unlocked. */
+export function instanceUnlocked(instanceName: string, by: Admin, fingerprint: string, at: Date): AlertMessage {
+  return {
+    event: 'instance_unlocked',
+    title: `${instanceName} was unlocked by ${by.email}`,
+    facts: [
+      ['Instance', instanceName],
+      ['Unlocked by', `${by.name} <${by.email}>`],
+      ['Key', fingerprint],
+      ['At', formatUtc(at)],
+    ],
+    actions: [],
+    status: 'unlocked',
+    requestId: null,
+    instanceName,
+  };
+}

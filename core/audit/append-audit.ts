@@ -1,0 +1,20 @@
+import type { AuditActor, AuditDraft } from '../model/audit-entry.js';
+import type { Actor } from '../model/actor.js';
+import type { Store } from '../ports/store.js';
+import { chainEntry } from './hash-chain.js';
+
+/** Appends one entry to the chain inside the caller's transaction (I4: with the state change it records). */
+export async function appendAudit(store: Store, draft: AuditDraft): Promise<void> {
+  const head = await store.audit.lockHead();
+  await store.audit.insert(chainEntry(head, draft));
+}
+
+/** The audit view of an admin actor. */
+export function auditActorOf(actor: Actor): AuditActor {
+  return { kind: 'admin', adminId: actor.admin.id, email: actor.admin.email, impersonatedBy: actor.impersonatedBy ?? null };
+}
+
+/** The audit view of the operator (CLI without --as) or the scheduler. */
+export function systemAuditActor(kind: 'operator' | 'scheduler'): AuditActor {
+  return { kind, adminId: null, email: null, impersonatedBy: null };
+}

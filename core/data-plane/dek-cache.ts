@@ -1,0 +1,47 @@
+import type { EngineDeps } from '../engine-deps.js';
+import { DomainError } from '../errors.js';
+
+interface Entry {
+  generation: number;
+  deks: Map<number, Buffer>;
+  current: number;
+}
+
+/**
+ * Plaintext DEKs of active instances, in process memory only, tagged with the instance generation
+ * they were loaded at. Callers only use an entry after a query that returned that same generation
+ * with the instance active, so nothing is served with keys from before a lock or key change.
+ */
+export class DekCache {
+  private readonly entries = new Map<string, Entry>();
+
+  constructor(private readonly deps: EngineDeps) {}
+
+  /** DEKs valid for `generation`, unwrapping them through the vault when the cached ones are older. */
+  async get(instanceId: string, generation: number): Promise<Entry> {
+    const hit = this.entries.get(instanceId);
+    if (hit && hit.generation === generation) return hit;
+    const loaded = await this.deps.uow.run(async (store) => {
+      const instance = await store.instances.byId(instanceId);
+      if (!instance) throw new DomainError('instance_not_found', 'The instance no longer exists.');
+      if (instance.state !== 'active') throw new DomainError('instance_locked', `${instance.name} is ${instance.state}.`, { instance: instance.name });
+      const protector = await store.protectors.byId(instance.protectorId);
+      const rows = await store.keyring.listByProtector(instance.id, instance.protectorId);
+      return { instance, vaultKeyId: protector?.vaultKeyId ?? null, rows };
+    });
+    if (!loaded.vaultKeyId) throw new DomainError('instance_locked', `${loaded.instance.name} has no usable key.`);
+    const deks = new Map<number, Buffer>();
+    for (const row of loaded.rows) deks.set(row.version, await this.deps.vault.unwrapDek(loaded.vaultKeyId, row.wrapped));
+    const entry: Entry = { generation: loaded.instance.generation, deks, current: Math.max(...deks.keys()) };
+    this.evict(instanceId);
+    this.entries.set(instanceId, entry);
+    return entry;
+  }
+
+  /** Forgets (and zeroes) an instance's DEKs. */
+  evict(instanceId: string): void {
+    const old = this.entries.get(instanceId);
+    if (old) for (const dek of old.deks.values()) dek.fill(0);
+    this.entries.delete(instanceId);
+  }
+}

@@ -1,0 +1,51 @@
+import { listAudit, verifyAudit } from './audit/audit-queries.js';
+import { RecordService } from './data-plane/record-service.js';
+import type { EngineDeps } from './engine-deps.js';
+import { createBackup, restoreBackup } from './lifecycle/backup.js';
+import { changeKey } from './lifecycle/key-change.js';
+import { decideRequest } from './lifecycle/decide-request.js';
+import { recoverJournal } from './lifecycle/recover-journal.js';
+import { requestLock } from './lifecycle/request-lock.js';
+import { sweepDeadlines } from './lifecycle/sweep-deadlines.js';
+import { unlockInstance } from './lifecycle/unlock-instance.js';
+import { addAdmin } from './setup/add-admin.js';
+import { createInstance } from './setup/create-instance.js';
+import { createTenant } from './setup/create-tenant.js';
+import { adminByEmail, adminByIdentity, listAdmins, listRequests, resolveTenant } from './setup/directory.js';
+import { ensureKek } from './setup/ensure-kek.js';
+import { instanceStatus } from './setup/instance-status.js';
+import { issueToken, resolveToken } from './setup/issue-token.js';
+
+/** The one core engine every transport calls: each use case bound to the same ports. */
+export function createEngine(deps: EngineDeps) {
+  const records = new RecordService(deps);
+  return {
+    deps,
+    records,
+    createTenant: createTenant.bind(null, deps),
+    addAdmin: addAdmin.bind(null, deps),
+    createInstance: createInstance.bind(null, deps),
+    issueToken: issueToken.bind(null, deps),
+    resolveToken: resolveToken.bind(null, deps),
+    resolveTenant: resolveTenant.bind(null, deps),
+    adminByEmail: adminByEmail.bind(null, deps),
+    adminByIdentity: adminByIdentity.bind(null, deps),
+    listAdmins: listAdmins.bind(null, deps),
+    listRequests: listRequests.bind(null, deps),
+    status: instanceStatus.bind(null, deps),
+    ensureKek: ensureKek.bind(null, deps),
+    changeKey: changeKey.bind(null, deps),
+    requestLock: requestLock.bind(null, deps),
+    decide: decideRequest.bind(null, deps),
+    unlock: unlockInstance.bind(null, deps),
+    sweep: sweepDeadlines.bind(null, deps),
+    recover: recoverJournal.bind(null, deps),
+    createBackup: createBackup.bind(null, deps),
+    restoreBackup: restoreBackup.bind(null, deps),
+    listAudit: listAudit.bind(null, deps),
+    verifyAudit: verifyAudit.bind(null, deps),
+  };
+}
+
+/** The engine's type, for transports. */
+export type Engine = ReturnType<typeof createEngine>;

@@ -1,0 +1,50 @@
+import { fanOutAlert } from '../alerts/fan-out-alert.js';
+import { requestDecided } from '../alerts/alert-messages.js';
+import { appendAudit, auditActorOf } from '../audit/append-audit.js';
+import type { EngineDeps } from '../engine-deps.js';
+import { DomainError } from '../errors.js';
+import type { Actor } from '../model/actor.js';
+import type { Request } from '../model/request.js';
+import { completeDestroy } from './complete-destroy.js';
+import { destroyEntry } from './journal-steps.js';
+import { requireCooldownOver } from './lock-cooldown.js';
+import { requireNoPending } from './require-no-pending.js';
+
+/**
+ * Approves a lock (I2): in one commit the instance becomes `locking` (the data plane refuses from
+ * that moment), every wrapped DEK except the copy under the customer's protector is deleted and the
+ * protector's vault key is journaled for destruction; after the destroy the instance is `locked`.
+ */
+export async function approveLock(deps: EngineDeps, actor: Actor, request: Request, reason: string | null): Promise<Request> {
+  const { decided, journal } = await deps.uow.run(async (store) => {
+    const now = deps.clock.now();
+    const instance = request.instanceId ? await store.instances.lockById(request.instanceId) : null;
+    const tenant = await store.tenants.byId(request.tenantId);
+    if (!instance || !tenant) throw new Error(`lock ${request.id} has no instance or tenant`);
+    if (instance.state !== 'active') throw new DomainError('instance_locked', `${instance.name} is already ${instance.state}.`, { instance: instance.name });
+    requireCooldownOver(instance, tenant, now);
+    const protector = await store.protectors.byId(instance.protectorId);
+    if (!protector || protector.id !== request.payload.protectorId) {
+      throw new DomainError('key_mismatch', `The key of ${instance.name} changed after the lock was requested. Reject ${request.id} and request the lock again with the current key file.`);
+    }
+    const others = (await store.requests.pendingForInstance(instance.id)).filter((r) => r.id !== request.id);
+    if (others.length > 0) await requireNoPending(store, instance);
+    const d = await store.requests.decide(request.id, 'approved', actor.admin.id, now, reason);
+    if (!d) throw new DomainError('request_closed', `${request.id} was already decided. Run "pending" to see what is open.`, { request: request.id });
+    await store.instances.update(instance.id, instance.generation, { state: 'locking' });
+    await store.keyring.deleteAllExcept(instance.id, protector.id);
+    const keyIds = protector.vaultKeyId ? [protector.vaultKeyId] : [];
+    await store.protectors.update(protector.id, { vaultKeyId: null });
+    const entry = destroyEntry(deps, 'lock', instance.id, keyIds, 'finish_lock');
+    await store.journal.insert(entry);
+    await appendAudit(store, {
+      at: now, tenantId: tenant.id, actor: auditActorOf(actor), transport: actor.transport, action: 'approve',
+      instanceName: instance.name, requestId: request.id, result: 'ok', code: null, details: { outcome: 'lock_approved', fingerprint: protector.fingerprint },
+    });
+    await fanOutAlert(store, deps.random, now, tenant.id, requestDecided(d, instance.name, actor.admin));
+    return { decided: d, journal: entry };
+  });
+  await deps.steps.reached('lock:committed');
+  await completeDestroy(deps, journal);
+  return decided;
+}

@@ -1,0 +1,43 @@
+import { appendAudit, auditActorOf, systemAuditActor } from '../audit/append-audit.js';
+import { isDomainError } from '../errors.js';
+import type { Actor } from '../model/actor.js';
+import type { EngineDeps } from '../engine-deps.js';
+
+/** What a privileged command is, for its audit entry. */
+export interface AuditedCommand {
+  action: string;
+  actor: Actor | 'operator' | 'scheduler';
+  tenantId: string | null;
+  instanceName?: string | null;
+  requestId?: string | null;
+}
+
+/**
+ * Runs a privileged command; a refusal is appended to the audit chain (in its own transaction,
+ * since the refused command commits nothing) and rethrown. Successes audit themselves in their commit.
+ */
+export async function audited<T>(deps: EngineDeps, cmd: AuditedCommand, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (isDomainError(e)) {
+      const actor = typeof cmd.actor === 'string' ? systemAuditActor(cmd.actor) : auditActorOf(cmd.actor);
+      const transport = typeof cmd.actor === 'string' ? (cmd.actor === 'operator' ? 'cli' : 'system') : cmd.actor.transport;
+      await deps.uow.run((store) =>
+        appendAudit(store, {
+          at: deps.clock.now(),
+          tenantId: cmd.tenantId,
+          actor,
+          transport,
+          action: cmd.action,
+          instanceName: cmd.instanceName ?? null,
+          requestId: cmd.requestId ?? null,
+          result: 'refused',
+          code: e.code,
+          details: e.details,
+        }),
+      );
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,65 @@
+import { fanOutAlert } from '../alerts/fan-out-alert.js';
+import { requestDecided } from '../alerts/alert-messages.js';
+import { appendAudit, auditActorOf } from '../audit/append-audit.js';
+import { requireInstanceAdmin, requireSecondAdmin } from '../access/authorize.js';
+import type { EngineDeps } from '../engine-deps.js';
+import { DomainError } from '../errors.js';
+import type { Actor } from '../model/actor.js';
+import type { Request } from '../model/request.js';
+import { approveLock } from './approve-lock.js';
+import { audited } from './audited.js';
+import { closeKeyChange } from './close-key-change.js';
+import { completeDestroy } from './complete-destroy.js';
+
+/** What an admin can do with a pending request. */
+export type Decision = 'approve' | 'rollback' | 'reject';
+
+const ALLOWED: Record<Request['type'], Decision[]> = { key_change: ['approve', 'rollback'], lock: ['approve', 'reject'], admin_change: ['approve', 'reject'] };
+
+/** approve / rollback / reject (DESIGN §4); each request is decided exactly once (I5). */
+export async function decideRequest(deps: EngineDeps, actor: Actor, requestId: string, decision: Decision, reason: string | null = null): Promise<Request> {
+  return audited(deps, { action: decision, actor, tenantId: actor.admin.tenantId, requestId }, async () => {
+    const { request, instanceName } = await deps.uow.run(async (store) => {
+      const r = await store.requests.byId(requestId);
+      if (!r || r.tenantId !== actor.admin.tenantId) {
+        throw new DomainError('request_not_found', `There is no request ${requestId}. Run "pending" to list open requests.`, { request: requestId });
+      }
+      const instance = r.instanceId ? await store.instances.byId(r.instanceId) : null;
+      if (instance) requireInstanceAdmin(actor.admin, instance);
+      return { request: r, instanceName: instance?.name ?? null };
+    });
+    if (request.state !== 'pending') {
+      throw new DomainError('request_closed', `${request.id} is already ${request.state.replace(/_/g, ' ')}${request.decidedAt ? ` (${request.decidedAt.toISOString()})` : ''}. Nothing to do.`, { request: request.id, state: request.state });
+    }
+    if (!ALLOWED[request.type].includes(decision)) {
+      throw new DomainError('request_type_mismatch', `A ${request.type.replace('_', ' ')} request can be ${ALLOWED[request.type].join(' or ')}d, not ${decision}.`, { request: request.id });
+    }
+    if (deps.clock.now().getTime() >= request.deadline.getTime()) {
+      throw new DomainError('request_expired', `${request.id} passed its deadline (${request.deadline.toISOString()}); the scheduler applies the unreviewed-change policy.`, { request: request.id });
+    }
+    if (decision === 'approve') requireSecondAdmin(actor.admin, request);
+
+    if (request.type === 'lock' && decision === 'approve') return approveLock(deps, actor, request, reason);
+    if (request.type === 'key_change') {
+      const outcome = decision === 'approve' ? 'approved' : 'rolled_back';
+      const result = await deps.uow.run((store) => closeKeyChange(store, deps, request, outcome, actor, reason));
+      await deps.steps.reached(`${outcome}:committed`);
+      if (result.journal) await completeDestroy(deps, result.journal);
+      return result.request;
+    }
+    if (request.type === 'admin_change') {
+      throw new DomainError('request_type_mismatch', 'Admin changes are decided by the roster workflow, which is not available yet.', { request: request.id });
+    }
+    return deps.uow.run(async (store) => {
+      const now = deps.clock.now();
+      const decided = await store.requests.decide(request.id, 'rejected', actor.admin.id, now, reason);
+      if (!decided) throw new DomainError('request_closed', `${request.id} was already decided.`, { request: request.id });
+      await appendAudit(store, {
+        at: now, tenantId: request.tenantId, actor: auditActorOf(actor), transport: actor.transport, action: 'reject',
+        instanceName, requestId: request.id, result: 'ok', code: null, details: { outcome: 'rejected' },
+      });
+      await fanOutAlert(store, deps.random, now, request.tenantId, requestDecided(decided, instanceName, actor.admin));
+      return decided;
+    });
+  });
+}

@@ -1,0 +1,43 @@
+import type { EngineDeps } from '../engine-deps.js';
+import { DomainError } from '../errors.js';
+import type { Request } from '../model/request.js';
+import { lockAllowedAt } from '../lifecycle/lock-cooldown.js';
+
+/** What `status` shows for one instance. */
+export interface InstanceStatus {
+  instance: string;
+  state: string;
+  keyMode: string;
+  protector: { name: string; fingerprint: string; kind: string };
+  lockAllowedAt: string | null;
+  pendingRequest: { id: string; type: string; deadline: string } | null;
+}
+
+/** Status of one instance, or of every instance of the tenant. */
+export async function instanceStatus(deps: EngineDeps, tenantId: string, instanceName?: string): Promise<InstanceStatus[]> {
+  return deps.uow.run(async (store) => {
+    const tenant = await store.tenants.byId(tenantId);
+    if (!tenant) throw new DomainError('tenant_not_found', 'That tenant does not exist.');
+    let list = await store.instances.list(tenantId);
+    if (instanceName !== undefined) {
+      list = list.filter((i) => i.name === instanceName);
+      if (list.length === 0) throw new DomainError('instance_not_found', `There is no instance named ${instanceName}.`, { instance: instanceName });
+    }
+    const pending = await store.requests.pending(tenantId);
+    const out: InstanceStatus[] = [];
+    for (const instance of list) {
+      const p = await store.protectors.byId(instance.protectorId);
+      const req: Request | undefined = pending.find((r) => r.instanceId === instance.id);
+      const allowed = lockAllowedAt(instance, tenant);
+      out.push({
+        instance: instance.name,
+        state: instance.state,
+        keyMode: instance.keyMode,
+        protector: { name: p?.name ?? '', fingerprint: p?.fingerprint ?? '', kind: p?.kind ?? '' },
+        lockAllowedAt: allowed ? allowed.toISOString() : null,
+        pendingRequest: req ? { id: req.id, type: req.type, deadline: req.deadline.toISOString() } : null,
+      });
+    }
+    return out;
+  });
+}

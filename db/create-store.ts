@@ -1,0 +1,30 @@
+import type { Store } from '../core/ports/store.js';
+import type { Drizzle } from './database.js';
+import { adminRepo } from './repositories/admin-repo.js';
+import { auditRepo } from './repositories/audit-repo.js';
+import { instanceRepo } from './repositories/instance-repo.js';
+import { journalRepo } from './repositories/journal-repo.js';
+import { keyringRepo } from './repositories/keyring-repo.js';
+import { outboxRepo } from './repositories/outbox-repo.js';
+import { protectorRepo } from './repositories/protector-repo.js';
+import { recordRepo } from './repositories/record-repo.js';
+import { requestRepo } from './repositories/request-repo.js';
+import { tenantRepo } from './repositories/tenant-repo.js';
+import { tokenRepo } from './repositories/token-repo.js';
+
+/** Every repository, bound to one drizzle transaction. */
+export function createStore(tx: Drizzle): Store {
+  return {
+    tenants: tenantRepo(tx),
+    admins: adminRepo(tx),
+    instances: instanceRepo(tx),
+    protectors: protectorRepo(tx),
+    keyring: keyringRepo(tx),
+    records: recordRepo(tx),
+    requests: requestRepo(tx),
+    audit: auditRepo(tx),
+    outbox: outboxRepo(tx),
+    journal: journalRepo(tx),
+    tokens: tokenRepo(tx),
+  };
+}

@@ -1,0 +1,15 @@
+import { drizzle } from 'drizzle-orm/postgres-js';
+import type { Sql } from 'postgres';
+import type { Database, Drizzle } from './database.js';
+import * as schema from './schema/index.js';
+
+/** A Database over a postgres.js client (a PostgreSQL server, or a `dualkey serve` socket). */
+export function createPostgresDatabase(client: Sql): Database {
+  const db = drizzle(client, { schema });
+  let closing: Promise<void> | null = null;
+  return {
+    kind: 'postgres',
+    transaction: (fn) => db.transaction((tx) => fn(tx as unknown as Drizzle)),
+    close: () => (closing ??= client.end({ timeout: 5 })),
+  };
+}

@@ -1,0 +1,61 @@
+import { and, asc, eq, sql } from 'drizzle-orm';
+import type { Instance } from '../../core/model/instance.js';
+import type { InstanceRepo } from '../../core/ports/store.js';
+import type { Drizzle } from '../database.js';
+import { instances } from '../schema/index.js';
+
+type Row = typeof instances.$inferSelect;
+
+/** Instances over drizzle; every update bumps the generation under a compare-and-swap. */
+export function instanceRepo(tx: Drizzle): InstanceRepo {
+  return {
+    async insert(instance) {
+      await tx.insert(instances).values(instance);
+    },
+    async byId(id) {
+      const [row] = await tx.select().from(instances).where(eq(instances.id, id));
+      return row ? toInstance(row) : null;
+    },
+    async byName(tenantId, name) {
+      const [row] = await tx.select().from(instances).where(and(eq(instances.tenantId, tenantId), eq(instances.name, name)));
+      return row ? toInstance(row) : null;
+    },
+    async list(tenantId) {
+      const rows = await tx.select().from(instances).where(eq(instances.tenantId, tenantId)).orderBy(asc(instances.name));
+      return rows.map(toInstance);
+    },
+    async lockById(id) {
+      const [row] = await tx.select().from(instances).where(eq(instances.id, id)).for('update');
+      return row ? toInstance(row) : null;
+    },
+    async update(id, expectedGeneration, patch) {
+      const [row] = await tx
+        .update(instances)
+        .set({
+          // Only the fields present in the patch; drizzle drops undefined ones.
+          state: patch.state,
+          keyMode: patch.keyMode,
+          protectorId: patch.protectorId,
+          lastKeyChangeAt: patch.lastKeyChangeAt,
+          generation: sql`${instances.generation} + 1`,
+        })
+        .where(and(eq(instances.id, id), eq(instances.generation, expectedGeneration)))
+        .returning();
+      return row ? toInstance(row) : null;
+    },
+  };
+}
+
+function toInstance(row: Row): Instance {
+  return {
+    id: row.id,
+    tenantId: row.tenantId,
+    name: row.name,
+    state: row.state,
+    keyMode: row.keyMode,
+    protectorId: row.protectorId,
+    generation: row.generation,
+    lastKeyChangeAt: row.lastKeyChangeAt,
+    createdAt: row.createdAt,
+  };
+}
