@@ -5,6 +5,7 @@ import type { Database, Drizzle } from './database.js';
 import { MIGRATIONS_FOLDER } from './migrations-folder.js';
 import * as schema from './schema/index.js';
 import { SessionGate } from './session-gate.js';
+import { guardedTransaction } from './transaction-guard.js';
 
 /** The embedded database: the PGlite handle and the gate that socket sessions share with in-process transactions. */
 export interface PgliteDatabase extends Database {
@@ -44,7 +45,7 @@ export function createPgliteDatabase(pglite: PGlite, afterClose: () => void = ()
     pglite,
     gate,
     // Every in-process transaction takes the shared side, so a socket session never interleaves with it.
-    transaction: (fn) => gate.run('shared', () => db.transaction((tx) => fn(tx as unknown as Drizzle))),
+    transaction: (fn) => guardedTransaction(() => gate.run('shared', () => db.transaction((tx) => fn(tx as unknown as Drizzle)))),
     beforeClose: (hook) => void hooks.push(hook),
     close: () => (closing ??= close()),
   };

@@ -2,6 +2,7 @@ import { drizzle } from 'drizzle-orm/postgres-js';
 import type { Sql } from 'postgres';
 import type { Database, Drizzle } from './database.js';
 import * as schema from './schema/index.js';
+import { guardedTransaction } from './transaction-guard.js';
 
 /** A Database over a postgres.js client (a PostgreSQL server, or a `dualkey serve` socket). */
 export function createPostgresDatabase(client: Sql): Database {
@@ -9,7 +10,7 @@ export function createPostgresDatabase(client: Sql): Database {
   let closing: Promise<void> | null = null;
   return {
     kind: 'postgres',
-    transaction: (fn) => db.transaction((tx) => fn(tx as unknown as Drizzle)),
+    transaction: (fn) => guardedTransaction(() => db.transaction((tx) => fn(tx as unknown as Drizzle))),
     close: () => (closing ??= client.end({ timeout: 5 })),
   };
 }

@@ -1,0 +1,92 @@
+import { randomBytes } from 'node:crypto';
+import { createEngine, type Engine } from '../../core/engine.js';
+import type { Actor } from '../../core/model/actor.js';
+import type { Admin } from '../../core/model/admin.js';
+import type { Tenant } from '../../core/model/tenant.js';
+import type { Logger } from '../../core/ports/logger.js';
+import { LocalVault } from '../../vault/local-vault.js';
+import { cryptoRandom } from '../../bot/runtime/crypto-random.js';
+import { FaultHook } from './fault-hook.js';
+import { TestClock } from './test-clock.js';
+import { createTestDatabase, type TestDatabase, type TestDatabaseOptions } from './test-database.js';
+
+/** A logger that keeps every line, so tests can assert what was (and was not) logged. */
+export class MemoryLogger implements Logger {
+  readonly lines: string[] = [];
+  info = (msg: string, fields: object = {}) => void this.lines.push(JSON.stringify({ level: 'info', msg, ...fields }));
+  warn = (msg: string, fields: object = {}) => void this.lines.push(JSON.stringify({ level: 'warn', msg, ...fields }));
+  error = (msg: string, fields: object = {}) => void this.lines.push(JSON.stringify({ level: 'error', msg, ...fields }));
+}
+
+/** A real engine on a private test database and a real local vault, with an injected clock and fault hook. */
+export interface Harness {
+  db: TestDatabase;
+  engine: Engine;
+  clock: TestClock;
+  faults: FaultHook;
+  vault: LocalVault;
+  logger: MemoryLogger;
+  /** A new engine on the same database and vault: what a restarted process has (no caches). */
+  restart(): Engine;
+  dispose(): Promise<void>;
+}
+
+/** Builds the harness; the master key is random per harness. */
+export async function createHarness(opts: TestDatabaseOptions = {}): Promise<Harness> {
+  const db = await createTestDatabase(opts);
+  const clock = new TestClock();
+  const faults = new FaultHook();
+  const logger = new MemoryLogger();
+  const vault = new LocalVault({ database: db.database, masterKey: randomBytes(32), now: () => clock.now() });
+  const build = () => createEngine({ uow: db.uow, vault, clock, random: cryptoRandom, logger, steps: faults });
+  const h: Harness = {
+    db, clock, faults, vault, logger,
+    engine: build(),
+    restart() {
+      h.engine = build();
+      return h.engine;
+    },
+    dispose: () => db.dispose(),
+  };
+  return h;
+}
+
+/** A tenant with admins ann and bob (global), cat (system_admin of crm-prod) and instance crm-prod. */
+export interface Seeded {
+  tenant: Tenant;
+  ann: Actor;
+  bob: Actor;
+  cat: Actor;
+  instance: string;
+}
+
+/** The actor of an admin acting through the CLI for the operator. */
+export function asCli(admin: Admin): Actor {
+  return { admin, transport: 'cli', impersonatedBy: 'operator' };
+}
+
+/** Seeds the standard tenant; the clock advances a minute so admins predate later requests. */
+export async function seedTenant(h: Harness, opts: { selfManagedKeys?: boolean; instance?: string } = {}): Promise<Seeded> {
+  const instance = opts.instance ?? 'crm-prod';
+  const tenant = await h.engine.createTenant('acme', { selfManagedKeys: opts.selfManagedKeys ?? true });
+  const add = (email: string, name: string, role: Admin['role'], instances: string[] = []) =>
+    h.engine.addAdmin(tenant.id, { email, name, role, instances, identities: [] });
+  const ann = await add('ann@example.com', 'Ann', 'global_admin');
+  const bob = await add('bob@example.com', 'Bob', 'global_admin');
+  const cat = await add('cat@example.com', 'Cat', 'system_admin', [instance]);
+  await h.engine.createInstance(tenant.id, instance);
+  h.clock.advanceHours(1 / 60);
+  return { tenant, ann: asCli(ann), bob: asCli(bob), cat: asCli(cat), instance };
+}
+
+/** Runs `fn` and returns the DomainError code it was refused with (fails the test when it succeeds). */
+export async function refusal(fn: () => Promise<unknown>): Promise<{ code: string; message: string; details: Record<string, unknown> }> {
+  try {
+    await fn();
+  } catch (e) {
+    const err = e as { code?: string; message: string; details?: Record<string, unknown> };
+    if (typeof err.code === 'string' && err.code !== '' && (e as Error).name === 'DomainError') return { code: err.code, message: err.message, details: err.details ?? {} };
+    throw e;
+  }
+  throw new Error('expected a refusal, but the call succeeded');
+}
