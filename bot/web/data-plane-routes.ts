@@ -36,6 +36,7 @@ export function dataPlaneRoutes(engine: Engine): Route[] {
     };
   return [
     {
+      name: 'data.put',
       method: 'PUT',
       path: RECORD,
       handler: withRecord(async (req, res, ref, key) => {
@@ -45,6 +46,7 @@ export function dataPlaneRoutes(engine: Engine): Route[] {
       }),
     },
     {
+      name: 'data.get',
       method: 'GET',
       path: RECORD,
       handler: withRecord(async (_req, res, ref, key) => {
@@ -54,6 +56,7 @@ export function dataPlaneRoutes(engine: Engine): Route[] {
       }),
     },
     {
+      name: 'data.delete',
       method: 'DELETE',
       path: RECORD,
       handler: withRecord(async (_req, res, ref, key) => {
@@ -64,6 +67,7 @@ export function dataPlaneRoutes(engine: Engine): Route[] {
       }),
     },
     {
+      name: 'data.list',
       method: 'GET',
       path: RECORDS,
       handler: async (req, res, m) => {

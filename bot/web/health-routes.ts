@@ -6,8 +6,9 @@ import type { HttpMetrics } from './http-metrics.js';
 /** /healthz (process up), /readyz (database and vault reachable), /metrics (Prometheus text). */
 export function healthRoutes(engine: Engine, metrics: HttpMetrics): Route[] {
   return [
-    { method: 'GET', path: /^\/healthz$/, handler: async (_req, res) => sendJson(res, 200, { status: 'ok' }) },
+    { name: 'healthz', method: 'GET', path: /^\/healthz$/, handler: async (_req, res) => sendJson(res, 200, { status: 'ok' }) },
     {
+      name: 'readyz',
       method: 'GET',
       path: /^\/readyz$/,
       handler: async (_req, res) => {
@@ -17,6 +18,7 @@ export function healthRoutes(engine: Engine, metrics: HttpMetrics): Route[] {
       },
     },
     {
+      name: 'metrics',
       method: 'GET',
       path: /^\/metrics$/,
       handler: async (_req, res) => {

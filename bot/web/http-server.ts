@@ -16,7 +16,7 @@ export function createHttpServer(routes: Route[], logger: Logger, metrics: HttpM
     if (!hit) {
       return sendJson(res, 405, { error: { code: 'method_not_allowed', message: `Use ${[...new Set(candidates.map((c) => c.r.method))].join(' or ')}.` } }, { allow: candidates.map((c) => c.r.method).join(', ') });
     }
-    routeName = hit.r.path.source;
+    routeName = hit.r.name;
     hit.r.handler(req, res, hit.m!).catch((e: unknown) => {
       if (res.headersSent) {
         res.destroy();

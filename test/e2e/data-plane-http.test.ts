@@ -291,6 +291,7 @@ describe('data-plane HTTP API', () => {
     const everyCall = async () => {
       const calls = [
         await get(instance, 'customer/1'),
+        await get(instance, 'never-written'),
         await put(instance, 'customer/1', 'overwrite'),
         await put(instance, 'customer/new', 'new'),
         await del(instance, 'customer/1'),

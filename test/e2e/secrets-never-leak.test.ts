@@ -113,7 +113,7 @@ describe('a full lifecycle leaves no secret behind', () => {
     expect((await cli('status', 'crm-prod')).json.state).toBe('locked');
     const refused = await fetch(url('customer/1'), { headers: auth });
     expect(refused.status).toBe(423);
-    expect((await refused.json()).error.code).toBe('instance_locked');
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('instance_locked');
 
     expect((await cli('unlock', 'crm-prod', '--as', 'bob@example.com', '--file', 'key.pfx', '--password-file', 'pw')).code).toBe(0);
     for (const [k, v] of Object.entries(records)) {
