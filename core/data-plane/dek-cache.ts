@@ -38,6 +38,11 @@ export class DekCache {
     return entry;
   }
 
+  /** The generation the cached DEKs were loaded at, if any: a write's first guess, checked by its statement. */
+  cachedGeneration(instanceId: string): number | null {
+    return this.entries.get(instanceId)?.generation ?? null;
+  }
+
   /** Forgets (and zeroes) an instance's DEKs. */
   evict(instanceId: string): void {
     const old = this.entries.get(instanceId);

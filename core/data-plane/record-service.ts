@@ -77,7 +77,8 @@ export class RecordService {
 
   /** Runs a write at the generation last seen, retrying once per concurrent key change; returns whether the key existed. */
   private async guarded(ref: InstanceRef, write: (generation: number) => Promise<GuardedWrite>): Promise<boolean> {
-    let generation = await this.currentGeneration(ref);
+    // The cached generation saves a round trip; the write statement itself checks it and reports the current one.
+    let generation = this.deks.cachedGeneration(ref.instanceId) ?? (await this.currentGeneration(ref));
     for (let attempt = 0; attempt < 5; attempt++) {
       const r = await write(generation);
       if (r.outcome === 'ok') return r.existed;

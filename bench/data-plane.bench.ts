@@ -1,0 +1,63 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { sql } from 'drizzle-orm';
+import { createEngine } from '../core/engine.js';
+import { noStepHook } from '../core/ports/step-hook.js';
+import { cryptoRandom } from '../bot/runtime/crypto-random.js';
+import { silentLogger } from '../bot/runtime/json-logger.js';
+import { systemClock } from '../bot/runtime/system-clock.js';
+import { openDatabase } from '../db/open-database.js';
+import { createUnitOfWork } from '../db/unit-of-work.js';
+import { LocalVault } from '../vault/local-vault.js';
+
+/** One measured row of the ratio table. */
+export interface BenchRow {
+  name: string;
+  dualkey: number;
+  baseline: number;
+  unit: string;
+}
+
+async function time(n: number, fn: (i: number) => Promise<unknown>): Promise<number> {
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) await fn(i);
+  return n / ((performance.now() - t0) / 1000);
+}
+
+/**
+ * Data plane through core (AES-256-GCM, generation-guarded statements) against the same
+ * number of plain single-statement upserts/selects of the same bytes on the same database.
+ */
+export async function benchDataPlane(ops = 2000): Promise<BenchRow[]> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'dualkey-bench-'));
+  const database = await openDatabase({ databaseUrl: process.env.DATABASE_URL, dataDir: dir });
+  try {
+    const uow = createUnitOfWork(database);
+    const vault = new LocalVault({ database, masterKey: randomBytes(32), now: () => systemClock.now() });
+    const engine = createEngine({ uow, vault, clock: systemClock, random: cryptoRandom, logger: silentLogger, steps: noStepHook });
+    const tenant = await engine.createTenant(`bench-${randomBytes(4).toString('hex')}`, { selfManagedKeys: true });
+    const instance = await engine.createInstance(tenant.id, 'bench');
+    const ref = { instanceId: instance.id, tenantId: tenant.id, name: 'bench' };
+    const value = randomBytes(1024);
+    await database.transaction((tx) => tx.execute(sql`create table if not exists bench_plain (key text primary key, value bytea not null)`));
+    const plainPut = (i: number) => database.transaction((tx) => tx.execute(sql`insert into bench_plain values (${`k${i}`}, ${value}) on conflict (key) do update set value = excluded.value`));
+    const plainGet = (i: number) => database.transaction((tx) => tx.execute(sql`select value from bench_plain where key = ${`k${i}`}`));
+    // Warm both paths (JIT, DEK cache) before measuring.
+    await time(100, (i) => engine.records.put(ref, `w${i}`, value));
+    await time(100, (i) => plainPut(i));
+    const put = await time(ops, (i) => engine.records.put(ref, `k${i}`, value));
+    const basePut = await time(ops, plainPut);
+    const get = await time(ops, (i) => engine.records.get(ref, `k${i}`));
+    const baseGet = await time(ops, plainGet);
+    await database.transaction((tx) => tx.execute(sql`drop table bench_plain`));
+    return [
+      { name: 'record put 1 KiB (encrypt + guarded upsert) vs plain upsert', dualkey: put, baseline: basePut, unit: 'ops/s' },
+      { name: 'record get 1 KiB (guarded read + decrypt) vs plain select', dualkey: get, baseline: baseGet, unit: 'ops/s' },
+    ];
+  } finally {
+    await database.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
