@@ -7,17 +7,17 @@ export const ERROR_CODES = [
   'plan_not_entitled', 'not_admin', 'self_approval', 'admin_too_new', 'instance_locked',
   'instance_not_active', 'confirmation_mismatch', 'key_mismatch', 'change_pending',
   'lock_pending', 'request_closed', 'request_expired', 'lock_cooldown',
-  'customer_key_required', 'already_service_managed', 'key_already_current', 'kek_missing',
+  'customer_key_required', 'already_service_managed', 'key_already_current',
   'backup_mismatch', 'backup_key_unavailable', 'backup_malformed', 'password_too_short',
   'request_type_mismatch',
   // roster
-  'roster_change_needs_approval', 'last_global_admin', 'admin_exists',
+  'admin_exists',
   // lookups and input
   'tenant_not_found', 'tenant_exists', 'tenant_required', 'admin_not_found', 'instance_not_found',
   'instance_exists', 'request_not_found', 'record_not_found', 'record_too_large', 'invalid_input',
   'token_invalid', 'token_instance_mismatch',
   // infrastructure the user can act on
-  'database_busy', 'vault_unavailable', 'operation_in_progress', 'audit_chain_broken',
+  'database_busy', 'operation_in_progress', 'audit_chain_broken',
 ] as const;
 
 /** One of the stable refusal codes. */

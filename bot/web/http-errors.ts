@@ -13,7 +13,6 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   invalid_input: 400,
   operation_in_progress: 409,
   database_busy: 503,
-  vault_unavailable: 503,
 };
 
 /** Writes a JSON body with no-store caching. */

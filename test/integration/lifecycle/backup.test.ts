@@ -53,4 +53,10 @@ describe('backups', () => {
     expect((await refusal(() => h.engine.restoreBackup(s.tenant.id, s.instance, Buffer.from('{"format":"other"}')))).code).toBe('backup_malformed');
     expect((await h.engine.records.get(ref, 'a')).toString()).toBe('first');
   });
+
+  it('refuses a backup whose records use a DEK version the instance does not have with backup_key_unavailable', async () => {
+    const backup = JSON.parse((await h.engine.createBackup(s.tenant.id, s.instance)).toString());
+    backup.records[0].dekVersion = 7;
+    expect((await refusal(() => h.engine.restoreBackup(s.tenant.id, s.instance, Buffer.from(JSON.stringify(backup))))).code).toBe('backup_key_unavailable');
+  });
 });
