@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 const optionalString = z.string().trim().min(1).optional();
-const flag = z.enum(['true', 'false', '1', '0', '']).optional().transform((v) => v === 'true' || v === '1');
+const flag = z.enum(['true', 'false', '1', '0'], { message: 'must be true or false (or 1 / 0)' }).optional().transform((v) => v === 'true' || v === '1');
 
 /** The environment dualkey reads (DESIGN §6), validated at start-up. */
 export const configSchema = z
@@ -49,7 +49,7 @@ export class ConfigError extends Error {
 /** Reads and validates the configuration, with messages that say how to fix each variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // Empty variables count as unset, as most deployment tools write them.
-  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ''));
   const parsed = configSchema.safeParse(cleaned);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(environment)'} ${i.message}`);

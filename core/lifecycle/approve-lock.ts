@@ -21,16 +21,16 @@ export async function approveLock(deps: EngineDeps, actor: Actor, request: Reque
     const instance = request.instanceId ? await store.instances.lockById(request.instanceId) : null;
     const tenant = await store.tenants.byId(request.tenantId);
     if (!instance || !tenant) throw new Error(`lock ${request.id} has no instance or tenant`);
+    // Decide first: a losing click learns the request is closed; a later refusal rolls the decision back.
+    const d = await store.requests.decide(request.id, 'approved', actor.admin.id, now, reason);
+    if (!d) throw new DomainError('request_closed', `${request.id} was already decided. Run "pending" to see what is open.`, { request: request.id });
     if (instance.state !== 'active') throw new DomainError('instance_locked', `${instance.name} is already ${instance.state}.`, { instance: instance.name });
     requireCooldownOver(instance, tenant, now);
     const protector = await store.protectors.byId(instance.protectorId);
     if (!protector || protector.id !== request.payload.protectorId) {
       throw new DomainError('key_mismatch', `The key of ${instance.name} changed after the lock was requested. Reject ${request.id} and request the lock again with the current key file.`);
     }
-    const others = (await store.requests.pendingForInstance(instance.id)).filter((r) => r.id !== request.id);
-    if (others.length > 0) await requireNoPending(store, instance);
-    const d = await store.requests.decide(request.id, 'approved', actor.admin.id, now, reason);
-    if (!d) throw new DomainError('request_closed', `${request.id} was already decided. Run "pending" to see what is open.`, { request: request.id });
+    await requireNoPending(store, instance);
     await store.instances.update(instance.id, instance.generation, { state: 'locking' });
     await store.keyring.deleteAllExcept(instance.id, protector.id);
     const keyIds = protector.vaultKeyId ? [protector.vaultKeyId] : [];

@@ -7,7 +7,7 @@ import { DomainError } from '../errors.js';
 import type { Actor } from '../model/actor.js';
 import type { Request } from '../model/request.js';
 import { approveLock } from './approve-lock.js';
-import { audited } from './audited.js';
+import { audited, type AuditedCommand } from './audited.js';
 import { closeKeyChange } from './close-key-change.js';
 import { completeDestroy } from './complete-destroy.js';
 
@@ -18,13 +18,16 @@ const ALLOWED: Record<Request['type'], Decision[]> = { key_change: ['approve', '
 
 /** approve / rollback / reject (DESIGN §4); each request is decided exactly once (I5). */
 export async function decideRequest(deps: EngineDeps, actor: Actor, requestId: string, decision: Decision, reason: string | null = null): Promise<Request> {
-  return audited(deps, { action: decision, actor, tenantId: actor.admin.tenantId, requestId }, async () => {
+  // The instance is known only once the request is read; a refusal after that is audited under it.
+  const cmd: AuditedCommand = { action: decision, actor, tenantId: actor.admin.tenantId, requestId, instanceName: null };
+  return audited(deps, cmd, async () => {
     const { request, instanceName } = await deps.uow.run(async (store) => {
       const r = await store.requests.byId(requestId);
       if (!r || r.tenantId !== actor.admin.tenantId) {
         throw new DomainError('request_not_found', `There is no request ${requestId}. Run "pending" to list open requests.`, { request: requestId });
       }
       const instance = r.instanceId ? await store.instances.byId(r.instanceId) : null;
+      cmd.instanceName = instance?.name ?? null;
       if (instance) requireInstanceAdmin(actor.admin, instance);
       return { request: r, instanceName: instance?.name ?? null };
     });

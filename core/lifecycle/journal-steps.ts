@@ -23,7 +23,14 @@ export function destroyEntry(deps: EngineDeps, operation: string, instanceId: st
 export async function compensateImport(deps: EngineDeps, entry: JournalEntry): Promise<boolean> {
   if (entry.state === 'open') {
     const won = await deps.uow.run((store) => store.journal.transition(entry.id, 'open', 'compensating', deps.clock.now()));
-    if (!won) return false;
+    if (!won) {
+      // Lost the race. If the commit won, the key is in use; if recovery won, it may have run before
+      // this process imported the key, so the key must still go (destroy is idempotent).
+      const now = await deps.uow.run((store) => store.journal.byId(entry.id));
+      if (!now || now.state === 'done') return false;
+      for (const keyId of entry.keyIds) await deps.vault.destroy(keyId);
+      return false;
+    }
   }
   for (const keyId of entry.keyIds) await deps.vault.destroy(keyId);
   await deps.uow.run((store) => store.journal.transition(entry.id, 'compensating', 'compensated', deps.clock.now()));

@@ -6,6 +6,8 @@ import type { EngineDeps } from '../engine-deps.js';
 import { DomainError } from '../errors.js';
 import type { Actor } from '../model/actor.js';
 import type { Instance } from '../model/instance.js';
+import { newId } from '../ids.js';
+import { VaultKeyNotFoundError } from '../ports/vault.js';
 import { audited } from './audited.js';
 import { beginImport, compensateImport } from './journal-steps.js';
 import { loadInstance } from './load-instance.js';
@@ -30,8 +32,8 @@ export async function unlockInstance(deps: EngineDeps, actor: Actor, instanceNam
         instance: instanceName, presented: key.fingerprint, expected: before.protector.fingerprint,
       });
     }
-    // Deterministic per operation: a retried unlock of the same generation reuses the id.
-    const vaultKeyId = `prot-${before.protector.id}-u${before.instance.generation}`;
+    // Unique per attempt: two racing unlocks must never share (and so destroy) each other's vault key.
+    const vaultKeyId = `prot-${before.protector.id}-u${before.instance.generation}-${newId(deps.random)}`;
     const journal = await beginImport(deps, 'unlock', before.instance.id, [vaultKeyId]);
     await deps.steps.reached('unlock:journaled');
     await deps.vault.importKey(vaultKeyId, key.privateKeyPkcs8);
@@ -39,7 +41,13 @@ export async function unlockInstance(deps: EngineDeps, actor: Actor, instanceNam
     await deps.steps.reached('unlock:imported');
     let unlocked: Instance;
     try {
-      for (const row of before.deks) (await deps.vault.unwrapDek(vaultKeyId, row.wrapped)).fill(0);
+      for (const row of before.deks) {
+        const dek = await deps.vault.unwrapDek(vaultKeyId, row.wrapped).catch((e: unknown) => {
+          if (e instanceof VaultKeyNotFoundError) throw new DomainError('operation_in_progress', `The unlock of ${instanceName} was interrupted and undone by recovery. Try again.`);
+          throw e;
+        });
+        dek.fill(0);
+      }
       unlocked = await deps.uow.run(async (store) => {
         const now = deps.clock.now();
         const c = await loadInstance(store, actor.admin.tenantId, instanceName, true);

@@ -126,6 +126,7 @@ export interface JournalRepo {
   insert(entry: JournalEntry): Promise<void>;
   /** Compare-and-swap of the entry's state; false when it was not in `from`. */
   transition(id: string, from: JournalEntry['state'], to: JournalEntry['state'], at: Date): Promise<boolean>;
+  byId(id: string): Promise<JournalEntry | null>;
   /** Entries recovery must finish: `open` and `compensating`, oldest first. */
   unfinished(): Promise<JournalEntry[]>;
 }

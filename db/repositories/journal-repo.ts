@@ -20,6 +20,10 @@ export function journalRepo(tx: Drizzle): JournalRepo {
         .returning({ id: operationJournal.id });
       return rows.length > 0;
     },
+    async byId(id) {
+      const [row] = await tx.select().from(operationJournal).where(eq(operationJournal.id, id));
+      return row ? toEntry(row) : null;
+    },
     async unfinished() {
       const rows = await tx
         .select()

@@ -161,6 +161,8 @@ export interface ServeProcess {
   child: ChildProcess;
   /** The URL from its `"msg":"dualkey serving"` log line. */
   url: string;
+  /** That whole log line. */
+  serving: Record<string, unknown>;
   stderr(): string;
   /** Sends `signal` and resolves with the exit status and how long the exit took. */
   stop(signal?: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null; ms: number }>;
@@ -173,17 +175,18 @@ export async function spawnServe(ws: CliWorkspace, opts: { env?: Record<string, 
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-  const url = await new Promise<string>((resolve, reject) => {
+  const serving = await new Promise<Record<string, unknown>>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`dualkey serve did not log "dualkey serving" in time:\n${err}${out}`));
     }, opts.timeoutMs ?? 30_000);
     child.stderr!.on('data', (d: Buffer) => {
       err += d.toString();
-      for (const line of err.split('\n')) {
+      // Complete lines only: the last element is a line still being written.
+      for (const line of err.split('\n').slice(0, -1)) {
         if (!line.includes('"msg":"dualkey serving"')) continue;
         clearTimeout(timer);
-        resolve((JSON.parse(line) as { url: string }).url);
+        resolve(JSON.parse(line) as Record<string, unknown>);
         return;
       }
     });
@@ -194,7 +197,8 @@ export async function spawnServe(ws: CliWorkspace, opts: { env?: Record<string, 
   });
   return {
     child,
-    url,
+    url: String(serving.url),
+    serving,
     stderr: () => err,
     async stop(signal = 'SIGTERM') {
       const started = performance.now();

@@ -4,6 +4,7 @@ import type { InstanceRef } from '../../../core/data-plane/record-service.js';
 import { fingerprintSpki } from '../../../core/keyfiles/fingerprint.js';
 import { IMPORT_GRACE_MS, type RecoveryReport } from '../../../core/lifecycle/recover-journal.js';
 import type { Instance } from '../../../core/model/instance.js';
+import type { KeyFileUpload } from '../../../core/lifecycle/read-uploaded-key.js';
 import type { JournalEntry } from '../../../core/model/journal-entry.js';
 import type { Protector } from '../../../core/model/protector.js';
 import type { Request } from '../../../core/model/request.js';
@@ -44,12 +45,31 @@ export function when(step: string): string {
   return `${text} (${step})`;
 }
 
+/** "a rollback", "an approval". */
+export function a(noun: string): string {
+  return `${/^[aeiou]/i.test(noun) ? 'an' : 'a'} ${noun}`;
+}
+
 /** The customer key used throughout, and its fingerprint computed independently of core's parser. */
 export const PFX = { file: fixture('rsa-2048.pfx'), password: FIXTURE_PASSWORD };
 export const PFX_FINGERPRINT = fingerprintSpki(fixture('rsa-2048.pub.der'));
+const CUSTOMER_KEYS = [
+  { upload: PFX, fingerprint: PFX_FINGERPRINT },
+  { upload: { file: fixture('rsa-2048-other.pfx'), password: FIXTURE_PASSWORD }, fingerprint: fingerprintSpki(fixture('rsa-2048-other.pub.der')) },
+];
+
+/** A customer key file other than the one protecting the instance now (instances are reused from case to case). */
+export async function anotherKey(h: Harness, ref: InstanceRef): Promise<{ upload: KeyFileUpload; fingerprint: string }> {
+  const { protector } = await current(h, ref);
+  return CUSTOMER_KEYS.find((k) => k.fingerprint !== protector.fingerprint)!;
+}
 export const GENERATED_PASSWORD = 'a long enough password';
 
-/** One harness and one tenant per suite; every case runs on its own instance with its own records. */
+/**
+ * One harness and one tenant per suite file. Each group of cases gets its own instance and reuses it from
+ * case to case: every case leaves it settled (no pending request, no open journal entry), which is also
+ * what each case asserts, so a case that breaks the instance fails itself first.
+ */
 export interface Scene {
   h: Harness;
   s: Seeded;
@@ -139,28 +159,27 @@ export async function vaultKeys(h: Harness): Promise<string[]> {
   return (await storedVaultKeyIds(h)).sort();
 }
 
-/** An instance on the customer PFX key, approved, past the lock cooldown, with a pending lock request by ann. */
-export async function lockRequested(scene: Scene, label: string): Promise<{ ref: InstanceRef; lock: Request; protector: Protector }> {
+/**
+ * A pending lock request by ann on the instance (active): first, unless it is already on the PFX key, the PFX
+ * key is uploaded and approved, and the lock cooldown is waited out.
+ */
+export async function requestLockOf(scene: Scene, ref: InstanceRef): Promise<{ lock: Request; protector: Protector }> {
   const { h, s } = scene;
-  const ref = await newInstance(scene, label);
-  const up = await h.engine.changeKey(s.ann, ref.name, { kind: 'upload', upload: PFX });
-  await h.engine.decide(s.bob, up.request.id, 'approve');
-  h.clock.advanceHours(72);
+  if ((await current(h, ref)).protector.fingerprint !== PFX_FINGERPRINT) {
+    const up = await h.engine.changeKey(s.ann, ref.name, { kind: 'upload', upload: PFX });
+    await h.engine.decide(s.bob, up.request.id, 'approve');
+  }
+  const [status] = await h.engine.status(s.tenant.id, ref.name);
+  const wait = status?.lockAllowedAt ? Date.parse(status.lockAllowedAt) - h.clock.now().getTime() : 0;
+  if (wait > 0) h.clock.advanceMs(wait);
   const lock = await h.engine.requestLock(s.ann, ref.name, { confirm: ref.name, upload: PFX });
-  return { ref, lock, protector: up.protector };
+  return { lock, protector: (await current(h, ref)).protector };
 }
 
-/** A locked instance (lock approved by bob and completed). */
-export async function locked(scene: Scene, label: string): Promise<{ ref: InstanceRef; protector: Protector }> {
-  const { ref, lock, protector } = await lockRequested(scene, label);
+/** Locks the instance (request by ann, approval by bob, completed). */
+export async function lockInstance(scene: Scene, ref: InstanceRef): Promise<void> {
+  const { lock } = await requestLockOf(scene, ref);
   await scene.h.engine.decide(scene.s.bob, lock.id, 'approve');
-  return { ref, protector };
-}
-
-/** The vault key id an unlock of this instance imports (deterministic per protector and generation). */
-export async function unlockKeyId(h: Harness, ref: InstanceRef): Promise<string> {
-  const { instance } = await current(h, ref);
-  return `prot-${instance.protectorId}-u${instance.generation}`;
 }
 
 /**

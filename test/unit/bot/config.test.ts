@@ -63,6 +63,13 @@ describe('loadConfig', () => {
     expect(config.SMTP_URL).toBeUndefined();
   });
 
+  it('treats whitespace-only values as unset too (the schema trims them to empty)', () => {
+    const config = loadConfig({ DUALKEY_DATA_DIR: '   ', SLACK_BOT_TOKEN: ' ', DUALKEY_MASTER_KEY_FILE: '\t' });
+    expect(config.DUALKEY_DATA_DIR).toBe('./.dualkey');
+    expect(config.SLACK_BOT_TOKEN).toBeUndefined();
+    expect(config.DUALKEY_MASTER_KEY_FILE).toBeUndefined();
+  });
+
   it('refuses a DATABASE_URL that is not a PostgreSQL URL, saying what to write or to unset it', () => {
     const e = configError({ DATABASE_URL: 'mysql://root@127.0.0.1/dualkey' });
     expect(e.message).toContain('DATABASE_URL');
@@ -107,8 +114,9 @@ describe('loadConfig', () => {
     expect(loadConfig({ TEAMS_ALLOW_UNAUTHENTICATED: 'false', NODE_ENV: 'production' }).TEAMS_ALLOW_UNAUTHENTICATED).toBe(false);
   });
 
-  it('refuses a TEAMS_ALLOW_UNAUTHENTICATED that is not a boolean', () => {
-    expect(configError({ TEAMS_ALLOW_UNAUTHENTICATED: 'yes' }).message).toContain('TEAMS_ALLOW_UNAUTHENTICATED');
+  it('refuses a TEAMS_ALLOW_UNAUTHENTICATED that is not a boolean, saying to write true or false', () => {
+    const e = configError({ TEAMS_ALLOW_UNAUTHENTICATED: 'yes' });
+    expect(e.message).toMatch(/TEAMS_ALLOW_UNAUTHENTICATED must be .*"?true"? or "?false"?/);
   });
 
   it('refuses an SMTP_URL that is not smtp:// or smtps://, with an example', () => {
