@@ -73,10 +73,9 @@ describe.skipIf(testEngine === 'postgres')('the embedded database is owned by on
     expect(readFileSync(join(dataDir, 'lock', 'pid'), 'utf8').split('\n')[0]).toBe(String(pid));
     expect(existsSync(join(dataDir, '.s.PGSQL.5432'))).toBe(true);
 
-    const started = performance.now();
+    // A live holder would make this wait out the timeout and throw database_busy.
     const next = await openDatabase({ dataDir, lockTimeoutMs: 1500 });
     cleanups.push(() => next.close());
-    expect(performance.now() - started).toBeLessThan(1500);
     expect(next.kind).toBe('pglite');
     expect(await marks(next)).toEqual([pid]);
     expect(readFileSync(join(dataDir, 'lock', 'pid'), 'utf8').split('\n')[0]).toBe(String(process.pid));

@@ -7,7 +7,7 @@ import forge from 'node-forge';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generatePfx } from '../../../core/keyfiles/generate-pfx.js';
 import { parsePfx } from '../../../core/keyfiles/parse-pfx.js';
-import { expectedFingerprint, expectRefusal, fastestMs, thrownBy } from './support.js';
+import { expectedFingerprint, expectRefusal, thrownBy } from './support.js';
 
 const PASSWORD = 'Tr0ub4dor & 3 — ünïcode';
 const NOW = new Date('2030-05-17T12:34:56Z');
@@ -36,9 +36,8 @@ describe('generatePfx', () => {
     expect(key.fingerprint).toBe(expectedFingerprint(spki));
   });
 
-  it('writes a PFX that parsePfx opens with the password, to the same key, well under 300 ms', () => {
+  it('writes a PFX that parsePfx opens with the password, to the same key', () => {
     const parsed = parsePfx(generated.pfx, PASSWORD);
-    expect(fastestMs(() => parsePfx(generated.pfx, PASSWORD))).toBeLessThan(300);
     expect(parsed.fingerprint).toBe(generated.key.fingerprint);
     expect(parsed.privateKeyPkcs8.equals(generated.key.privateKeyPkcs8)).toBe(true);
   });

@@ -59,14 +59,3 @@ export async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
   }
   throw new Error('expected a refusal, but the call succeeded');
 }
-
-/** Fastest of `runs` timings of `fn` in ms: the intrinsic cost, not the noise of a loaded CI machine. */
-export function fastestMs(fn: () => unknown, runs = 3): number {
-  let best = Infinity;
-  for (let i = 0; i < runs; i++) {
-    const started = performance.now();
-    fn();
-    best = Math.min(best, performance.now() - started);
-  }
-  return best;
-}
