@@ -1,5 +1,10 @@
 import type { AddressInfo } from 'node:net';
+import type { Channel } from '../core/model/outbox-message.js';
+import type { AlertChannel } from '../core/ports/alert-channel.js';
 import type { Logger } from '../core/ports/logger.js';
+import { createChannels } from './channels/create-channels.js';
+import { nodeCronSchedule } from './runtime/node-cron-schedule.js';
+import { Scheduler } from './scheduler/scheduler.js';
 import { shareOverSocket } from '../db/share-over-socket.js';
 import type { Config } from './runtime/config.js';
 import { createJsonLogger } from './runtime/json-logger.js';
@@ -13,36 +18,31 @@ import { createHttpServer } from './web/http-server.js';
 export interface RunningServer {
   url: string;
   runtime: Runtime;
+  scheduler: Scheduler;
   close(): Promise<void>;
 }
 
-/** How often deadlines are applied and the journal recovered. */
-export const SWEEP_INTERVAL_MS = 60_000;
+/** What tests may replace when starting a server. */
+export interface ServerOverrides extends RuntimeOverrides {
+  channels?: Partial<Record<Channel, AlertChannel>>;
+  /** false: no timers; the test calls `scheduler.tick()` / `deliver()` itself with its injected clock. */
+  startScheduler?: boolean;
+}
 
-/** Starts the HTTP server, shares the embedded database with the CLI, runs recovery, and schedules the sweep. */
-export async function startServer(config: Config, overrides: RuntimeOverrides = {}): Promise<RunningServer> {
+/** Starts the HTTP server, shares the embedded database with the CLI, runs recovery, and starts the scheduler. */
+export async function startServer(config: Config, overrides: ServerOverrides = {}): Promise<RunningServer> {
   const logger: Logger = overrides.logger ?? createJsonLogger();
-  const runtime = await openRuntime(config, { ...overrides, logger });
+  const channels = overrides.channels ?? createChannels(config);
+  const runtime = await openRuntime(config, { alertChannels: Object.keys(channels) as Channel[], ...overrides, logger });
   const { engine } = runtime;
   const shared = runtime.database.kind === 'pglite' ? await shareOverSocket(runtime.database, runtime.dataDir) : null;
   const recovery = await engine.recover();
   logger.info('journal recovery at start', { ...recovery });
 
-  let sweeping = false;
-  const sweep = async () => {
-    if (sweeping) return;
-    sweeping = true;
-    try {
-      await engine.recover();
-      await engine.sweep();
-    } catch (e) {
-      logger.error('sweep failed', { error: e instanceof Error ? e.message : String(e) });
-    } finally {
-      sweeping = false;
-    }
-  };
-  const timer = setInterval(() => void sweep(), SWEEP_INTERVAL_MS);
-  timer.unref();
+  const scheduler = new Scheduler({
+    engine, channels, schedule: nodeCronSchedule(), logger, reminderHours: config.DUALKEY_REMINDER_HOURS,
+  });
+  if (overrides.startScheduler !== false) scheduler.start();
 
   const metrics = new HttpMetrics();
   const server = createHttpServer([...healthRoutes(engine, metrics), ...dataPlaneRoutes(engine)], logger, metrics);
@@ -56,11 +56,11 @@ export async function startServer(config: Config, overrides: RuntimeOverrides = 
   return {
     url,
     runtime,
+    scheduler,
     close: async () => {
-      clearInterval(timer);
+      await scheduler.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
-      while (sweeping) await new Promise((r) => setTimeout(r, 20));
       await shared?.close();
       await runtime.close();
     },

@@ -1,3 +1,4 @@
+import type { Channel } from './model/outbox-message.js';
 import type { Clock } from './ports/clock.js';
 import type { Logger } from './ports/logger.js';
 import type { Random } from './ports/random.js';
@@ -13,4 +14,6 @@ export interface EngineDeps {
   random: Random;
   logger: Logger;
   steps: StepHook;
+  /** The channels this deployment can deliver on; alerts are written only for these. */
+  alertChannels: readonly Channel[];
 }

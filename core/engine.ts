@@ -8,6 +8,11 @@ import { recoverJournal } from './lifecycle/recover-journal.js';
 import { requestLock } from './lifecycle/request-lock.js';
 import { sweepDeadlines } from './lifecycle/sweep-deadlines.js';
 import { unlockInstance } from './lifecycle/unlock-instance.js';
+import { deliverOutbox } from './alerts/deliver-outbox.js';
+import { queueReminders } from './alerts/queue-reminders.js';
+import { buildDigest } from './digest/build-digest.js';
+import { queueDigests } from './digest/queue-digests.js';
+import { requestAdminChange } from './roster/request-admin-change.js';
 import { addAdmin } from './setup/add-admin.js';
 import { createInstance } from './setup/create-instance.js';
 import { createTenant } from './setup/create-tenant.js';
@@ -24,6 +29,11 @@ export function createEngine(deps: EngineDeps) {
     records,
     createTenant: createTenant.bind(null, deps),
     addAdmin: addAdmin.bind(null, deps),
+    requestAdminChange: requestAdminChange.bind(null, deps),
+    queueReminders: queueReminders.bind(null, deps),
+    buildDigest: buildDigest.bind(null, deps),
+    queueDigests: queueDigests.bind(null, deps),
+    deliverOutbox: deliverOutbox.bind(null, deps),
     createInstance: createInstance.bind(null, deps),
     issueToken: issueToken.bind(null, deps),
     resolveToken: resolveToken.bind(null, deps),

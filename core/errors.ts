@@ -11,7 +11,7 @@ export const ERROR_CODES = [
   'backup_mismatch', 'backup_key_unavailable', 'backup_malformed', 'password_too_short',
   'request_type_mismatch',
   // roster
-  'admin_exists',
+  'admin_exists', 'roster_change_needs_approval', 'last_global_admin',
   // lookups and input
   'tenant_not_found', 'tenant_exists', 'tenant_required', 'admin_not_found', 'instance_not_found',
   'instance_exists', 'request_not_found', 'record_not_found', 'record_too_large', 'invalid_input',

@@ -2,6 +2,7 @@ import type { Store } from '../core/ports/store.js';
 import type { Drizzle } from './database.js';
 import { adminRepo } from './repositories/admin-repo.js';
 import { auditRepo } from './repositories/audit-repo.js';
+import { digestRepo } from './repositories/digest-repo.js';
 import { instanceRepo } from './repositories/instance-repo.js';
 import { journalRepo } from './repositories/journal-repo.js';
 import { keyringRepo } from './repositories/keyring-repo.js';
@@ -26,5 +27,6 @@ export function createStore(tx: Drizzle): Store {
     outbox: outboxRepo(tx),
     journal: journalRepo(tx),
     tokens: tokenRepo(tx),
+    digest: digestRepo(tx),
   };
 }

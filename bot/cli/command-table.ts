@@ -1,9 +1,11 @@
 import type { CliCommand } from './cli-command.js';
 import { backupAuditCommands } from './commands/backup-audit-commands.js';
 import { dataCommands } from './commands/data-commands.js';
+import { digestCommand } from './commands/digest-command.js';
 import { keyCommands } from './commands/key-commands.js';
 import { keyfileInspectCommand } from './commands/keyfile-inspect-command.js';
 import { lockCommands } from './commands/lock-commands.js';
+import { outboxCommands } from './commands/outbox-commands.js';
 import { requestCommands } from './commands/request-commands.js';
 import { serveCommand } from './commands/serve-command.js';
 import { setupCommands } from './commands/setup-commands.js';
@@ -19,6 +21,8 @@ export const commandTable: CliCommand[] = [
   ...requestCommands,
   ...dataCommands,
   ...backupAuditCommands,
+  digestCommand,
+  ...outboxCommands,
   serveCommand,
 ].sort((a, b) => b.path.length - a.path.length);
 

@@ -25,6 +25,13 @@ export const configSchema = z
     TEAMS_TENANT_ID: optionalString,
     TEAMS_ALLOW_UNAUTHENTICATED: flag,
     SMTP_URL: z.string().trim().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL such as smtp://user:pass@mail.example.com:587').optional(),
+    SMTP_FROM: z.string().trim().regex(/^[^\s@<>]+@[^\s@<>]+$|^.+<[^\s@<>]+@[^\s@<>]+>$/, 'must be an address such as dualkey@example.com or "dualkey <dualkey@example.com>"').optional(),
+    DUALKEY_REMINDER_HOURS: z
+      .string()
+      .trim()
+      .regex(/^\s*\d+(\.\d+)?(\s*,\s*\d+(\.\d+)?)*\s*$/, 'must be a comma-separated list of hours before a deadline, e.g. 24,1')
+      .default('24,1')
+      .transform((v) => v.split(',').map((h) => Number(h.trim()))),
     PUBLIC_URL: z.string().trim().url('must be the https:// URL where dualkey is reachable, e.g. https://dualkey.example.com').optional(),
     PORT: z.coerce.number({ message: 'must be a port number' }).int().min(0).max(65535).default(3000),
     NODE_ENV: z.string().optional(),

@@ -4,21 +4,47 @@ import type { AlertMessage, Channel, OutboxMessage } from '../model/outbox-messa
 import type { Random } from '../ports/random.js';
 import type { Store } from '../ports/store.js';
 
-/** The channels an admin can be reached on: e-mail always, plus each linked chat platform. */
-export function channelsOf(admin: Admin): Channel[] {
-  const channels: Channel[] = ['email'];
-  if (admin.identities.some((i) => i.platform === 'slack')) channels.push('slack');
-  if (admin.identities.some((i) => i.platform === 'teams')) channels.push('teams');
-  return channels;
+/** What fan-out needs of the engine's ports. */
+export interface AlertDeps {
+  random: Random;
+  alertChannels: readonly Channel[];
+}
+
+/** The enabled channels an admin can be reached on: e-mail (every admin has an address), plus each linked chat platform. */
+export function channelsOf(admin: Admin, enabled: readonly Channel[]): Channel[] {
+  const linked = (platform: 'slack' | 'teams') => admin.identities.some((i) => i.platform === platform);
+  return enabled.filter((c) => c === 'email' || linked(c));
+}
+
+/** A new outbox row (kind deliver). */
+export function outboxRow(random: Random, at: Date, eventId: string, admin: Admin, channel: Channel, message: AlertMessage, extra: Partial<OutboxMessage> = {}): OutboxMessage {
+  return { id: newId(random), tenantId: admin.tenantId, eventId, adminId: admin.id, channel, message, kind: 'deliver', updateOf: null, dedupeKey: null, requestId: message.requestId, createdAt: at, ...extra };
 }
 
 /** Writes one outbox row per (admin, channel) for every admin of the tenant, in the caller's transaction. */
-export async function fanOutAlert(store: Store, random: Random, at: Date, tenantId: string, message: AlertMessage): Promise<string> {
-  const eventId = newId(random);
+export async function fanOutAlert(store: Store, deps: AlertDeps, at: Date, tenantId: string, message: AlertMessage): Promise<string> {
+  const eventId = newId(deps.random);
   const admins = await store.admins.list(tenantId);
-  const rows: OutboxMessage[] = admins.flatMap((admin) =>
-    channelsOf(admin).map((channel) => ({ id: newId(random), tenantId, eventId, adminId: admin.id, channel, message, createdAt: at })),
-  );
-  if (rows.length > 0) await store.outbox.insert(rows);
+  await store.outbox.insert(admins.flatMap((admin) => channelsOf(admin, deps.alertChannels).map((channel) => outboxRow(deps.random, at, eventId, admin, channel, message))));
+  return eventId;
+}
+
+/**
+ * Announces a decision: on chat channels every earlier copy with buttons is updated in place; e-mail,
+ * which cannot be edited, gets one follow-up in the thread of the first alert. Admins with no earlier
+ * copy on a channel get the decision as a new message.
+ */
+export async function fanOutDecision(store: Store, deps: AlertDeps, at: Date, tenantId: string, message: AlertMessage): Promise<string> {
+  const eventId = newId(deps.random);
+  const rows: OutboxMessage[] = [];
+  for (const admin of await store.admins.list(tenantId)) {
+    for (const channel of channelsOf(admin, deps.alertChannels)) {
+      const earlier = message.requestId ? (await store.outbox.forRequest(message.requestId, admin.id, channel)).filter((r) => r.message.actions.length > 0) : [];
+      const targets = channel === 'email' ? earlier.slice(0, 1) : earlier;
+      if (targets.length === 0) rows.push(outboxRow(deps.random, at, eventId, admin, channel, message));
+      for (const t of targets) rows.push(outboxRow(deps.random, at, eventId, admin, channel, message, { kind: 'update', updateOf: t.id }));
+    }
+  }
+  await store.outbox.insert(rows);
   return eventId;
 }

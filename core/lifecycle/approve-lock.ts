@@ -1,4 +1,4 @@
-import { fanOutAlert } from '../alerts/fan-out-alert.js';
+import { fanOutDecision } from '../alerts/fan-out-alert.js';
 import { requestDecided } from '../alerts/alert-messages.js';
 import { appendAudit, auditActorOf } from '../audit/append-audit.js';
 import type { EngineDeps } from '../engine-deps.js';
@@ -41,7 +41,7 @@ export async function approveLock(deps: EngineDeps, actor: Actor, request: Reque
       at: now, tenantId: tenant.id, actor: auditActorOf(actor), transport: actor.transport, action: 'approve',
       instanceName: instance.name, requestId: request.id, result: 'ok', code: null, details: { outcome: 'lock_approved', fingerprint: protector.fingerprint },
     });
-    await fanOutAlert(store, deps.random, now, tenant.id, requestDecided(d, instance.name, actor.admin));
+    await fanOutDecision(store, deps, now, tenant.id, requestDecided(d, instance.name, actor.admin));
     return { decided: d, journal: entry };
   });
   await deps.steps.reached('lock:committed');

@@ -1,4 +1,4 @@
-import { fanOutAlert } from '../alerts/fan-out-alert.js';
+import { fanOutDecision } from '../alerts/fan-out-alert.js';
 import { requestDecided } from '../alerts/alert-messages.js';
 import { appendAudit, auditActorOf, systemAuditActor } from '../audit/append-audit.js';
 import type { EngineDeps } from '../engine-deps.js';
@@ -51,6 +51,6 @@ export async function closeKeyChange(store: Store, deps: EngineDeps, request: Re
     action: outcome === 'approved' ? 'approve' : outcome === 'rolled_back' ? 'rollback' : 'expire', instanceName: instance.name, requestId: request.id,
     result: 'ok', code: null, details: { outcome, activeFingerprint: (KEEPS.has(outcome) ? fresh : previous).fingerprint, discardedFingerprint: discarded.fingerprint },
   });
-  await fanOutAlert(store, deps.random, now, request.tenantId, requestDecided(decided, instance.name, decider?.admin ?? null));
+  await fanOutDecision(store, deps, now, request.tenantId, requestDecided(decided, instance.name, decider?.admin ?? null));
   return { request: decided, journal };
 }

@@ -1,4 +1,4 @@
-import { fanOutAlert } from '../alerts/fan-out-alert.js';
+import { fanOutDecision } from '../alerts/fan-out-alert.js';
 import { requestDecided } from '../alerts/alert-messages.js';
 import { appendAudit, auditActorOf } from '../audit/append-audit.js';
 import { requireInstanceAdmin, requireSecondAdmin } from '../access/authorize.js';
@@ -6,6 +6,8 @@ import type { EngineDeps } from '../engine-deps.js';
 import { DomainError } from '../errors.js';
 import type { Actor } from '../model/actor.js';
 import type { Request } from '../model/request.js';
+import { requireGlobalAdmin } from '../access/require-global-admin.js';
+import { applyAdminChange } from '../roster/apply-admin-change.js';
 import { approveLock } from './approve-lock.js';
 import { audited, type AuditedCommand } from './audited.js';
 import { closeKeyChange } from './close-key-change.js';
@@ -29,6 +31,7 @@ export async function decideRequest(deps: EngineDeps, actor: Actor, requestId: s
       const instance = r.instanceId ? await store.instances.byId(r.instanceId) : null;
       cmd.instanceName = instance?.name ?? null;
       if (instance) requireInstanceAdmin(actor.admin, instance);
+      if (r.type === 'admin_change') requireGlobalAdmin(actor.admin);
       return { request: r, instanceName: instance?.name ?? null };
     });
     if (request.state !== 'pending') {
@@ -50,9 +53,7 @@ export async function decideRequest(deps: EngineDeps, actor: Actor, requestId: s
       if (result.journal) await completeDestroy(deps, result.journal);
       return result.request;
     }
-    if (request.type === 'admin_change') {
-      throw new DomainError('request_type_mismatch', 'Admin changes are decided by the roster workflow, which is not available yet.', { request: request.id });
-    }
+    if (request.type === 'admin_change' && decision === 'approve') return applyAdminChange(deps, actor, request, reason);
     return deps.uow.run(async (store) => {
       const now = deps.clock.now();
       const decided = await store.requests.decide(request.id, 'rejected', actor.admin.id, now, reason);
@@ -61,7 +62,7 @@ export async function decideRequest(deps: EngineDeps, actor: Actor, requestId: s
         at: now, tenantId: request.tenantId, actor: auditActorOf(actor), transport: actor.transport, action: 'reject',
         instanceName, requestId: request.id, result: 'ok', code: null, details: { outcome: 'rejected' },
       });
-      await fanOutAlert(store, deps.random, now, request.tenantId, requestDecided(decided, instanceName, actor.admin));
+      await fanOutDecision(store, deps, now, request.tenantId, requestDecided(decided, instanceName, actor.admin));
       return decided;
     });
   });

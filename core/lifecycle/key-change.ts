@@ -131,7 +131,7 @@ export async function changeKey(deps: EngineDeps, actor: Actor, instanceName: st
           instanceName, requestId: req.id, result: 'ok', code: null,
           details: { keyName, fingerprint: protector.fingerprint, kind, previousFingerprint: ctx.protector.fingerprint },
         });
-        await fanOutAlert(store, deps.random, now, ctx.tenant.id, keyChangeOpened(req, instanceName, actor.admin, ctx.tenant.settings.unreviewedChangePolicy));
+        await fanOutAlert(store, deps, now, ctx.tenant.id, keyChangeOpened(req, instanceName, actor.admin, ctx.tenant.settings.unreviewedChangePolicy));
         return req;
       });
     } catch (e) {

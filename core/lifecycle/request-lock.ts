@@ -63,7 +63,7 @@ export async function requestLock(deps: EngineDeps, actor: Actor, instanceName: 
         at: now, tenantId: c.tenant.id, actor: auditActorOf(actor), transport: actor.transport, action: 'lock_request',
         instanceName, requestId: request.id, result: 'ok', code: null, details: { fingerprint: c.protector.fingerprint },
       });
-      await fanOutAlert(store, deps.random, now, c.tenant.id, lockRequested(request, instanceName, actor.admin));
+      await fanOutAlert(store, deps, now, c.tenant.id, lockRequested(request, instanceName, actor.admin));
       return request;
     });
   });

@@ -1,4 +1,4 @@
-import { fanOutAlert } from '../alerts/fan-out-alert.js';
+import { fanOutDecision } from '../alerts/fan-out-alert.js';
 import { requestDecided } from '../alerts/alert-messages.js';
 import { appendAudit, systemAuditActor } from '../audit/append-audit.js';
 import type { EngineDeps } from '../engine-deps.js';
@@ -31,7 +31,7 @@ export async function sweepDeadlines(deps: EngineDeps): Promise<Request[]> {
         at: now, tenantId: due.tenantId, actor: systemAuditActor('scheduler'), transport: 'system', action: 'expire',
         instanceName: instance?.name ?? null, requestId: due.id, result: 'ok', code: null, details: { outcome: 'expired', type: due.type },
       });
-      await fanOutAlert(store, deps.random, now, due.tenantId, requestDecided(expired, instance?.name ?? null, null));
+      await fanOutDecision(store, deps, now, due.tenantId, requestDecided(expired, instance?.name ?? null, null));
       return { request: expired, journal: null };
     });
     if (!step) break;

@@ -63,7 +63,7 @@ export async function unlockInstance(deps: EngineDeps, actor: Actor, instanceNam
           at: now, tenantId: c.tenant.id, actor: auditActorOf(actor), transport: actor.transport, action: 'unlock',
           instanceName, requestId: null, result: 'ok', code: null, details: { fingerprint: c.protector.fingerprint },
         });
-        await fanOutAlert(store, deps.random, now, c.tenant.id, instanceUnlocked(instanceName, actor.admin, c.protector.fingerprint, now));
+        await fanOutAlert(store, deps, now, c.tenant.id, instanceUnlocked(instanceName, actor.admin, c.protector.fingerprint, now));
         return updated!;
       });
     } catch (e) {

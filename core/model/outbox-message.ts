@@ -30,5 +30,29 @@ export interface OutboxMessage {
   adminId: string;
   channel: Channel;
   message: AlertMessage;
+  /** `deliver` a new message, or `update` the earlier one in `updateOf` (same admin and channel). */
+  kind: 'deliver' | 'update';
+  updateOf: string | null;
+  /** Set on reminders and digests: a second write with the same key is ignored (one per replica fleet). */
+  dedupeKey: string | null;
+  requestId: string | null;
   createdAt: Date;
+}
+
+/** Delivery state of an outbox row. */
+export type DeliveryState = 'pending' | 'sending' | 'sent' | 'failed';
+
+/** An outbox row with its delivery bookkeeping. */
+export interface OutboxDelivery extends OutboxMessage {
+  state: DeliveryState;
+  /** Attempts started so far; the claim that started attempt N owns the row until its lease ends. */
+  attempts: number;
+  nextAttemptAt: Date;
+  leaseUntil: Date | null;
+  lastError: string | null;
+  sentAt: Date | null;
+  /** Where the channel put the message (Slack channel + ts, Teams activity, e-mail Message-ID), for later updates. */
+  platformRef: Record<string, string> | null;
+  /** Set by a claim: the row was taken over from a worker whose lease ran out, so it may already have been sent. */
+  uncertain?: boolean;
 }

@@ -2,10 +2,10 @@ import type { Admin, Identity, Platform } from '../model/admin.js';
 import type { AuditDraft, AuditEntry } from '../model/audit-entry.js';
 import type { Instance, InstanceState, KeyMode } from '../model/instance.js';
 import type { JournalEntry } from '../model/journal-entry.js';
-import type { OutboxMessage } from '../model/outbox-message.js';
-import type { Protector, ProtectorStatus, WrappedDek } from '../model/protector.js';
+import type { Channel, OutboxDelivery, OutboxMessage } from '../model/outbox-message.js';
+import type { Protector, ProtectorKind, ProtectorStatus, WrappedDek } from '../model/protector.js';
 import type { EncryptedRecord, RecordRead } from '../model/record.js';
-import type { Request, RequestState } from '../model/request.js';
+import type { Request, RequestState, RequestType } from '../model/request.js';
 import type { Tenant, TenantSettings } from '../model/tenant.js';
 
 /** Tenants. */
@@ -98,6 +98,8 @@ export interface RequestRepo {
   pendingForInstance(instanceId: string): Promise<Request[]>;
   /** Compare-and-swap from `pending`: returns the decided request, or null when it was no longer pending. */
   decide(id: string, to: RequestState, decidedBy: string | null, at: Date, reason: string | null): Promise<Request | null>;
+  /** Pending requests (every tenant) whose deadline is at or before `before`: candidates for reminders. */
+  pendingBefore(before: Date): Promise<Request[]>;
   /** Pending requests whose deadline is at or before `now`, row-locked and skipping rows other workers hold. */
   claimDue(now: Date, limit: number): Promise<Request[]>;
 }
@@ -117,8 +119,24 @@ export interface AuditRepo {
 
 /** The transactional outbox. */
 export interface OutboxRepo {
-  insert(messages: OutboxMessage[]): Promise<void>;
-  listForEvent(eventId: string): Promise<OutboxMessage[]>;
+  /** Inserts pending rows due at once; a row whose dedupeKey already exists is skipped. Returns how many were inserted. */
+  insert(messages: OutboxMessage[]): Promise<number>;
+  listForEvent(eventId: string): Promise<OutboxDelivery[]>;
+  byId(id: string): Promise<OutboxDelivery | null>;
+  /**
+   * Claims up to `limit` due rows (pending and due, or sending with an expired lease), skipping rows
+   * other workers hold: each becomes `sending`, attempts + 1, leased until `leaseUntil`. An update row
+   * is due only once the row it updates is sent or failed.
+   */
+  claim(now: Date, leaseUntil: Date, limit: number): Promise<OutboxDelivery[]>;
+  /** Marks the claimed attempt sent (compare-and-swap on state `sending` and the attempt number). */
+  markSent(id: string, attempt: number, platformRef: Record<string, string>, at: Date): Promise<boolean>;
+  /** Ends the claimed attempt unsent: back to `pending` at `nextAttemptAt`, or `failed` for good. */
+  markUnsent(id: string, attempt: number, error: string, next: { retryAt: Date } | { failed: true }): Promise<boolean>;
+  /** Deliver-rows about a request for one admin and channel, oldest first (what a decision updates). */
+  forRequest(requestId: string, adminId: string, channel: Channel): Promise<OutboxDelivery[]>;
+  /** Rows that failed for good, newest first. */
+  failed(tenantId: string | null, limit: number): Promise<OutboxDelivery[]>;
 }
 
 /** The journal of vault side effects. */
@@ -137,6 +155,25 @@ export interface TokenRepo {
   byHash(tokenHash: string): Promise<{ instanceId: string } | null>;
 }
 
+/** What a digest reports about a tenant, from SQL aggregates (lists are capped, totals are not). */
+export interface DigestFacts {
+  instances: { total: number; active: number; locked: number; locking: number; customerKeyed: number };
+  pending: Array<{ id: string; type: RequestType; instanceName: string | null; requestedBy: string | null; deadline: Date }>;
+  pendingTotal: number;
+  locked: Array<{ instanceName: string; lockedAt: Date | null }>;
+  oldestKeys: Array<{ instanceName: string; keyName: string; fingerprint: string; kind: ProtectorKind; createdAt: Date }>;
+  recent: Array<{ id: string; type: RequestType; instanceName: string | null; state: RequestState; decidedAt: Date; decidedBy: string | null }>;
+  recentTotal: number;
+  failedAlerts: Array<{ channel: Channel; recipient: string | null; title: string; lastError: string | null; createdAt: Date }>;
+  failedTotal: number;
+}
+
+/** Aggregates for the digest. */
+export interface DigestRepo {
+  /** Facts of one tenant: `since` bounds "recent changes", `limit` caps every list. */
+  facts(tenantId: string, since: Date, limit: number): Promise<DigestFacts>;
+}
+
 /** All repositories, bound to one transaction. */
 export interface Store {
   tenants: TenantRepo;
@@ -150,6 +187,7 @@ export interface Store {
   outbox: OutboxRepo;
   journal: JournalRepo;
   tokens: TokenRepo;
+  digest: DigestRepo;
 }
 
 /** Runs a function in one database transaction; never nest calls and never call the vault inside. */

@@ -4,7 +4,7 @@ import { DomainError } from '../errors.js';
 import { newId } from '../ids.js';
 import type { Admin, Identity, RoleName } from '../model/admin.js';
 import { audited } from '../lifecycle/audited.js';
-import { normalizeEmail } from './validate-names.js';
+import { checkAdminChange } from '../roster/check-admin-change.js';
 
 /** A new admin as the operator describes it. */
 export interface NewAdmin {
@@ -15,28 +15,28 @@ export interface NewAdmin {
   identities: Identity[];
 }
 
-/** Adds an admin directly (operator path, audited as the operator). */
+/** Adds one of the tenant's first two global admins directly (operator path, audited as the operator). */
 export async function addAdmin(deps: EngineDeps, tenantId: string, input: NewAdmin): Promise<Admin> {
-  return audited(deps, { action: 'admin_add', actor: 'operator', tenantId }, async () => {
-    const email = normalizeEmail(input.email);
-    if (!input.name.trim()) throw new DomainError('invalid_input', 'Give the admin a display name with --name.');
-    if (input.role === 'system_admin' && input.instances.length === 0) {
-      throw new DomainError('invalid_input', 'A system_admin administers listed instances: use --role system_admin:<instance>[,<instance>].');
-    }
-    return deps.uow.run(async (store) => {
-      if (await store.admins.byEmail(tenantId, email)) throw new DomainError('admin_exists', `${email} is already an admin of this tenant.`, { email });
-      for (const identity of input.identities) {
-        const holder = await store.admins.byIdentity(identity.platform, identity.workspace, identity.userId);
-        if (holder) throw new DomainError('invalid_input', `That ${identity.platform} identity is already linked to ${holder.email}.`);
+  return audited(deps, { action: 'admin_add', actor: 'operator', tenantId }, () =>
+    deps.uow.run(async (store) => {
+      // The operator seeds the first two global admins; every later roster change needs two of them.
+      const globals = (await store.admins.list(tenantId)).filter((a) => a.role === 'global_admin');
+      if (globals.length >= 2) {
+        throw new DomainError('roster_change_needs_approval', 'This tenant has its two global admins: a roster change now needs one of them to request it and another to approve. Run "dualkey admin add … --as <global admin>".');
       }
+      if (input.role !== 'global_admin') {
+        throw new DomainError('roster_change_needs_approval', 'The operator adds only the first two global admins directly (--role global_admin); once they exist, they request other roster changes with --as.');
+      }
+      const { change } = await checkAdminChange(store, tenantId, { operation: 'admin_add', ...input });
+      if (change.operation !== 'admin_add') throw new Error('unreachable');
       const at = deps.clock.now();
-      const admin: Admin = { id: newId(deps.random), tenantId, email, name: input.name.trim(), role: input.role, instances: input.role === 'system_admin' ? input.instances : [], identities: input.identities, createdAt: at };
+      const admin: Admin = { id: newId(deps.random), tenantId, email: change.email, name: change.name, role: change.role, instances: change.instances, identities: change.identities, createdAt: at };
       await store.admins.insert(admin);
       await appendAudit(store, {
         at, tenantId, actor: systemAuditActor('operator'), transport: 'cli', action: 'admin_add', instanceName: null, requestId: null, result: 'ok', code: null,
-        details: { email, role: admin.role, instances: admin.instances.join(','), identities: input.identities.map((i) => i.platform).join(',') },
+        details: { email: admin.email, role: admin.role, identities: admin.identities.map((i) => i.platform).join(',') },
       });
       return admin;
-    });
-  });
+    }),
+  );
 }

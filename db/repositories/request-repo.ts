@@ -48,6 +48,14 @@ export function requestRepo(tx: Drizzle): RequestRepo {
         .returning();
       return row ? toRequest(row) : null;
     },
+    async pendingBefore(before) {
+      const rows = await tx
+        .select()
+        .from(requests)
+        .where(and(eq(requests.state, 'pending'), lte(requests.deadline, before)))
+        .orderBy(asc(requests.deadline), asc(requests.id));
+      return rows.map(toRequest);
+    },
     async claimDue(now, limit) {
       const rows = await tx
         .select()

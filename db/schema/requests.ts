@@ -22,5 +22,9 @@ export const requests = pgTable(
     decidedAt: timestamp('decided_at', { withTimezone: true, mode: 'date' }),
     decisionReason: text('decision_reason'),
   },
-  (t) => [index('requests_tenant_state').on(t.tenantId, t.state), index('requests_state_deadline').on(t.state, t.deadline)],
+  (t) => [
+    index('requests_tenant_state').on(t.tenantId, t.state),
+    index('requests_state_deadline').on(t.state, t.deadline),
+    index('requests_instance_state').on(t.instanceId, t.state),
+  ],
 );

@@ -3,6 +3,7 @@ import { createEngine, type Engine } from '../../core/engine.js';
 import type { Actor } from '../../core/model/actor.js';
 import type { Admin } from '../../core/model/admin.js';
 import type { Tenant } from '../../core/model/tenant.js';
+import type { NewAdmin } from '../../core/setup/add-admin.js';
 import type { Logger } from '../../core/ports/logger.js';
 import { LocalVault } from '../../vault/local-vault.js';
 import { cryptoRandom } from '../../bot/runtime/crypto-random.js';
@@ -38,7 +39,7 @@ export async function createHarness(opts: TestDatabaseOptions = {}): Promise<Har
   const faults = new FaultHook();
   const logger = new MemoryLogger();
   const vault = new LocalVault({ database: db.database, masterKey: randomBytes(32), now: () => clock.now() });
-  const build = () => createEngine({ uow: db.uow, vault, clock, random: cryptoRandom, logger, steps: faults });
+  const build = () => createEngine({ uow: db.uow, vault, clock, random: cryptoRandom, logger, steps: faults, alertChannels: ['email', 'slack', 'teams'] });
   const h: Harness = {
     db, clock, faults, vault, logger,
     engine: build(),
@@ -69,14 +70,20 @@ export function asCli(admin: Admin): Actor {
 export async function seedTenant(h: Harness, opts: { selfManagedKeys?: boolean; instance?: string } = {}): Promise<Seeded> {
   const instance = opts.instance ?? 'crm-prod';
   const tenant = await h.engine.createTenant('acme', { selfManagedKeys: opts.selfManagedKeys ?? true });
-  const add = (email: string, name: string, role: Admin['role'], instances: string[] = []) =>
-    h.engine.addAdmin(tenant.id, { email, name, role, instances, identities: [] });
-  const ann = await add('ann@example.com', 'Ann', 'global_admin');
-  const bob = await add('bob@example.com', 'Bob', 'global_admin');
-  const cat = await add('cat@example.com', 'Cat', 'system_admin', [instance]);
+  const add = (email: string, name: string) => h.engine.addAdmin(tenant.id, { email, name, role: 'global_admin', instances: [], identities: [] });
+  const ann = asCli(await add('ann@example.com', 'Ann'));
+  const bob = asCli(await add('bob@example.com', 'Bob'));
   await h.engine.createInstance(tenant.id, instance);
+  const cat = await addApprovedAdmin(h, { ann, bob }, { email: 'cat@example.com', name: 'Cat', role: 'system_admin', instances: [instance], identities: [] });
   h.clock.advanceHours(1 / 60);
-  return { tenant, ann: asCli(ann), bob: asCli(bob), cat: asCli(cat), instance };
+  return { tenant, ann, bob, cat: asCli(cat), instance };
+}
+
+/** Adds an admin the two-person way: ann requests the roster change, bob approves it. */
+export async function addApprovedAdmin(h: Harness, s: { ann: Actor; bob: Actor }, input: NewAdmin): Promise<Admin> {
+  const request = await h.engine.requestAdminChange(s.ann, { operation: 'admin_add', ...input });
+  await h.engine.decide(s.bob, request.id, 'approve');
+  return h.engine.adminByEmail(s.ann.admin.tenantId, input.email);
 }
 
 /** Runs `fn` and returns the DomainError code it was refused with (fails the test when it succeeds). */

@@ -17,7 +17,7 @@ function parseIdentity(platform: 'slack' | 'teams', value: string | undefined): 
   return [{ platform, workspace: m[1]!, userId: m[2]! }];
 }
 
-/** tenant create, admin add, admins, instance create, instance token. */
+/** tenant create, admin add|remove, admins, instance create, instance token. */
 export const setupCommands: CliCommand[] = [
   {
     path: ['tenant', 'create'],
@@ -31,17 +31,33 @@ export const setupCommands: CliCommand[] = [
   },
   {
     path: ['admin', 'add'],
-    usage: 'dualkey admin add <email> --name <name> --role <global_admin|service_admin|system_admin:<inst>[,<inst>]> [--slack <team>/<user>] [--teams <tenantId>/<aadObjectId>]',
-    options: { name: { type: 'string' }, role: { type: 'string' }, slack: { type: 'string' }, teams: { type: 'string' } },
+    usage: 'dualkey admin add <email> --name <name> --role <global_admin|service_admin|system_admin:<inst>[,<inst>]> [--slack <team>/<user>] [--teams <tenantId>/<aadObjectId>] [--as <global admin>]',
+    options: { name: { type: 'string' }, role: { type: 'string' }, slack: { type: 'string' }, teams: { type: 'string' }, as: { type: 'string' } },
     args: [1, 1],
     async run(ctx, [email], values) {
       const name = str(values, 'name');
       if (!name) throw new UsageError('--name <display name> is required');
       const { role, instances } = parseRole(str(values, 'role'));
       const identities = [...parseIdentity('slack', str(values, 'slack')), ...parseIdentity('teams', str(values, 'teams'))];
+      const as = str(values, 'as');
+      if (as) {
+        // After the first two global admins, a roster change is a request another global admin approves.
+        const r = await (await ctx.engine()).requestAdminChange(await ctx.actor(as), { operation: 'admin_add', email: email!, name, role, instances, identities });
+        return { json: { request: r.id, type: r.type, state: r.state, deadline: r.deadline.toISOString() }, text: `Requested: add ${email} as ${role}. Another global admin must approve ${r.id}; every admin has been alerted.` };
+      }
       const tenant = await ctx.tenant();
       const admin = await (await ctx.engine()).addAdmin(tenant.id, { email: email!, name, role, instances, identities });
       return { json: { email: admin.email, name: admin.name, role: admin.role, instances: admin.instances, id: admin.id }, text: `Added ${admin.email} as ${admin.role}${admin.instances.length ? ` of ${admin.instances.join(', ')}` : ''}.` };
+    },
+  },
+  {
+    path: ['admin', 'remove'],
+    usage: 'dualkey admin remove <email> --as <global admin>',
+    options: { as: { type: 'string' } },
+    args: [1, 1],
+    async run(ctx, [email], values) {
+      const r = await (await ctx.engine()).requestAdminChange(await ctx.actor(str(values, 'as')), { operation: 'admin_remove', email: email! });
+      return { json: { request: r.id, type: r.type, state: r.state, deadline: r.deadline.toISOString() }, text: `Requested: remove ${email}. Another global admin must approve ${r.id}; every admin has been alerted.` };
     },
   },
   {

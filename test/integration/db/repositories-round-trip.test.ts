@@ -137,6 +137,10 @@ describe(`repositories round-trip every model type (${testEngine})`, () => {
       eventId,
       adminId: 'adm_1',
       channel: 'teams',
+      kind: 'deliver',
+      updateOf: null,
+      dedupeKey: null,
+      requestId: 'req_1',
       createdAt: T0,
       message: {
         event: 'key_change',
@@ -152,7 +156,8 @@ describe(`repositories round-trip every model type (${testEngine})`, () => {
     await uow.run((s) => s.outbox.insert([]));
     const listed = await uow.run((s) => s.outbox.listForEvent(eventId));
     expect(listed).toHaveLength(2);
-    expect(listed[0]).toEqual(message);
+    expect(listed[0]).toEqual({ ...message, state: 'pending', attempts: 0, nextAttemptAt: T0, leaseUntil: null, lastError: null, sentAt: null, platformRef: null });
+    expect(await uow.run((s) => s.outbox.byId(message.id))).toEqual(listed[0]);
 
     const entry: JournalEntry = {
       id: newId('jrn'),

@@ -23,8 +23,9 @@ describe('the audit chain', () => {
       'operator:cli:tenant_create:ok',
       'operator:cli:admin_add:ok',
       'operator:cli:admin_add:ok',
-      'operator:cli:admin_add:ok',
       'operator:cli:instance_create:ok',
+      'ann@example.com:cli:admin_add_request:ok',
+      'bob@example.com:cli:approve:ok',
       'ann@example.com:cli:key_upload:ok',
       'ann@example.com:cli:approve:refused:self_approval',
       'bob@example.com:slack:approve:ok',
@@ -34,12 +35,12 @@ describe('the audit chain', () => {
   });
 
   it('verifies an intact chain', async () => {
-    expect(await h.engine.verifyAudit()).toMatchObject({ ok: true, entries: 8 });
+    expect(await h.engine.verifyAudit()).toMatchObject({ ok: true, entries: 9 });
   });
 
   it('names the first altered entry', async () => {
-    await h.db.database.transaction((tx) => tx.update(auditEntries).set({ details: { forged: true } }).where(eq(auditEntries.seq, 6)));
-    expect(await h.engine.verifyAudit()).toMatchObject({ ok: false, firstBadSeq: 6 });
+    await h.db.database.transaction((tx) => tx.update(auditEntries).set({ details: { forged: true } }).where(eq(auditEntries.seq, 7)));
+    expect(await h.engine.verifyAudit()).toMatchObject({ ok: false, firstBadSeq: 7 });
   });
 
   it('names the first removed entry, in the middle and at the end', async () => {
@@ -48,7 +49,7 @@ describe('the audit chain', () => {
   });
 
   it('detects the newest entries being removed', async () => {
-    await h.db.database.transaction((tx) => tx.delete(auditEntries).where(sql`${auditEntries.seq} >= 7`));
-    expect(await h.engine.verifyAudit()).toMatchObject({ ok: false, firstBadSeq: 7 });
+    await h.db.database.transaction((tx) => tx.delete(auditEntries).where(sql`${auditEntries.seq} >= 8`));
+    expect(await h.engine.verifyAudit()).toMatchObject({ ok: false, firstBadSeq: 8 });
   });
 });

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { asCli, createHarness, refusal, seedTenant, type Harness, type Seeded } from '../../support/engine-harness.js';
+import { addApprovedAdmin, asCli, createHarness, refusal, seedTenant, type Harness, type Seeded } from '../../support/engine-harness.js';
 import { assertInvariants } from '../../support/invariants.js';
 import { FIXTURE_PASSWORD, fixture } from '../../support/key-fixtures.js';
 
@@ -37,7 +37,7 @@ describe('deciding key changes', () => {
   it('refuses an admin added after the request was opened with admin_too_new', async () => {
     const r = await h.engine.changeKey(s.ann, s.instance, upload());
     h.clock.advanceHours(1);
-    const dan = await h.engine.addAdmin(s.tenant.id, { email: 'dan@example.com', name: 'Dan', role: 'global_admin', instances: [], identities: [] });
+    const dan = await addApprovedAdmin(h, s, { email: 'dan@example.com', name: 'Dan', role: 'global_admin', instances: [], identities: [] });
     expect((await refusal(() => h.engine.decide(asCli(dan), r.request.id, 'approve'))).code).toBe('admin_too_new');
   });
 
@@ -75,7 +75,7 @@ describe('deciding key changes', () => {
 
   it('refuses a decision by an admin of other instances with not_admin', async () => {
     const r = await h.engine.changeKey(s.ann, s.instance, upload());
-    const dan = await h.engine.addAdmin(s.tenant.id, { email: 'dan@example.com', name: 'Dan', role: 'system_admin', instances: ['hr-prod'], identities: [] });
+    const dan = await addApprovedAdmin(h, s, { email: 'dan@example.com', name: 'Dan', role: 'system_admin', instances: ['hr-prod'], identities: [] });
     expect((await refusal(() => h.engine.decide(asCli(dan), r.request.id, 'rollback'))).code).toBe('not_admin');
   });
 

@@ -1,7 +1,7 @@
 import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { outbox } from '../../../db/schema/index.js';
-import { asCli, createHarness, refusal, seedTenant, type Harness, type Seeded } from '../../support/engine-harness.js';
+import { addApprovedAdmin, asCli, createHarness, refusal, seedTenant, type Harness, type Seeded } from '../../support/engine-harness.js';
 import { assertInvariants } from '../../support/invariants.js';
 import { FIXTURE_PASSWORD, fixture, makeByok } from '../../support/key-fixtures.js';
 
@@ -111,7 +111,7 @@ describe('key changes', () => {
   });
 
   it('refuses an admin of other instances with not_admin', async () => {
-    const dan = await h.engine.addAdmin(s.tenant.id, { email: 'dan@example.com', name: 'Dan', role: 'system_admin', instances: ['hr-prod'], identities: [] });
+    const dan = await addApprovedAdmin(h, s, { email: 'dan@example.com', name: 'Dan', role: 'system_admin', instances: ['hr-prod'], identities: [] });
     expect((await refusal(() => h.engine.changeKey(asCli(dan), s.instance, pfx()))).code).toBe('not_admin');
   });
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { dataPlaneTokens } from '../../../db/schema/index.js';
-import { createHarness, refusal, seedTenant, type Harness, type Seeded } from '../../support/engine-harness.js';
+import { addApprovedAdmin, createHarness, refusal, seedTenant, type Harness, type Seeded } from '../../support/engine-harness.js';
 
 describe('setting up tenants, admins and instances', () => {
   let h: Harness;
@@ -13,7 +13,7 @@ describe('setting up tenants, admins and instances', () => {
   afterEach(() => h.dispose());
 
   const admin = (email: string, extra: Partial<{ role: 'global_admin' | 'system_admin'; instances: string[] }> = {}) =>
-    h.engine.addAdmin(s.tenant.id, { email, name: 'Someone', role: extra.role ?? 'global_admin', instances: extra.instances ?? [], identities: [] });
+    h.engine.requestAdminChange(s.ann, { operation: 'admin_add', email, name: 'Someone', role: extra.role ?? 'global_admin', instances: extra.instances ?? [], identities: [] });
 
   it('refuses duplicates with tenant_exists, admin_exists and instance_exists', async () => {
     expect((await refusal(() => h.engine.createTenant('acme', { selfManagedKeys: true }))).code).toBe('tenant_exists');
@@ -30,8 +30,8 @@ describe('setting up tenants, admins and instances', () => {
     expect((await refusal(() => admin('not-an-email'))).code).toBe('invalid_input');
     expect((await refusal(() => admin('dan@example.com', { role: 'system_admin' }))).code).toBe('invalid_input');
     const slack = { platform: 'slack' as const, workspace: 'T1', userId: 'U1' };
-    await h.engine.addAdmin(s.tenant.id, { email: 'eve@example.com', name: 'Eve', role: 'global_admin', instances: [], identities: [slack] });
-    expect((await refusal(() => h.engine.addAdmin(s.tenant.id, { email: 'fay@example.com', name: 'Fay', role: 'global_admin', instances: [], identities: [slack] }))).code).toBe('invalid_input');
+    await addApprovedAdmin(h, s, { email: 'eve@example.com', name: 'Eve', role: 'global_admin', instances: [], identities: [slack] });
+    expect((await refusal(() => h.engine.requestAdminChange(s.ann, { operation: 'admin_add', email: 'fay@example.com', name: 'Fay', role: 'global_admin', instances: [], identities: [slack] }))).code).toBe('invalid_input');
     expect((await h.engine.adminByIdentity('slack', 'T1', 'U1'))?.email).toBe('eve@example.com');
   });
 

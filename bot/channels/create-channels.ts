@@ -1,0 +1,17 @@
+import type { Channel } from '../../core/model/outbox-message.js';
+import type { AlertChannel } from '../../core/ports/alert-channel.js';
+import type { Config } from '../runtime/config.js';
+import { EmailChannel } from './email-channel.js';
+
+/** The sender address: there is no SMTP_FROM setting yet, so dualkey@ the public host (or localhost). */
+export function defaultFromAddress(config: Pick<Config, 'PUBLIC_URL'>): string {
+  const host = config.PUBLIC_URL ? new URL(config.PUBLIC_URL).hostname : '';
+  return `dualkey@${host || 'localhost'}`;
+}
+
+/** The alert channels the configuration enables (e-mail when SMTP_URL is set; Slack and Teams come later). */
+export function createChannels(config: Config): Partial<Record<Channel, AlertChannel>> {
+  const channels: Partial<Record<Channel, AlertChannel>> = {};
+  if (config.SMTP_URL) channels.email = new EmailChannel({ smtpUrl: config.SMTP_URL, from: defaultFromAddress(config), publicUrl: config.PUBLIC_URL });
+  return channels;
+}

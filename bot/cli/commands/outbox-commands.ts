@@ -1,0 +1,56 @@
+import { deliverOutbox } from '../../../core/alerts/deliver-outbox.js';
+import { createChannels } from '../../channels/create-channels.js';
+import { ConfigError, loadConfig } from '../../runtime/config.js';
+import { type CliCommand, str } from '../cli-command.js';
+import { UsageError } from '../usage-error.js';
+
+/** outbox deliver, outbox --failed. */
+export const outboxCommands: CliCommand[] = [
+  {
+    path: ['outbox', 'deliver'],
+    usage: 'dualkey outbox deliver',
+    options: {},
+    args: [0, 0],
+    async run(ctx) {
+      // CliContext does not carry the configuration yet; the CLI process reads the same environment.
+      const channels = createChannels(loadConfig(process.env));
+      // Without a channel every row would be marked failed for good: refuse instead of burning the queue.
+      if (Object.keys(channels).length === 0) {
+        throw new ConfigError('No alert channel is configured, so nothing was delivered: set SMTP_URL (e.g. smtp://user:pass@mail.example.com:587) to send e-mail alerts.');
+      }
+      const report = await deliverOutbox((await ctx.engine()).deps, { channels });
+      return { json: report, text: `Sent ${report.sent} alert(s); ${report.retried} will be retried later; ${report.failed} failed for good.` };
+    },
+  },
+  {
+    path: ['outbox'],
+    usage: 'dualkey outbox --failed [--limit <n>]',
+    options: { failed: { type: 'boolean' }, limit: { type: 'string' } },
+    args: [0, 0],
+    async run(ctx, _args, values) {
+      if (values.failed !== true) throw new UsageError('say what to show: --failed lists alerts that could not be delivered (or run "dualkey outbox deliver")');
+      const limit = Number(str(values, 'limit') ?? 100);
+      if (!Number.isInteger(limit) || limit < 1) throw new UsageError('--limit must be a positive whole number');
+      // Every tenant unless --tenant names one: the operator looks after the whole queue.
+      const tenantId = typeof values.tenant === 'string' ? (await ctx.tenant()).id : null;
+      const engine = await ctx.engine();
+      const rows = await engine.deps.uow.run(async (store) => {
+        const failed = await store.outbox.failed(tenantId, limit);
+        const emails = new Map<string, string | null>();
+        for (const id of new Set(failed.map((r) => r.adminId))) emails.set(id, (await store.admins.byId(id))?.email ?? null);
+        return failed.map((r) => ({ row: r, email: emails.get(r.adminId) ?? null }));
+      });
+      const json = rows.map(({ row, email }) => ({
+        id: row.id,
+        channel: row.channel,
+        recipient: email,
+        title: row.message.title,
+        attempts: row.attempts,
+        lastError: row.lastError,
+        createdAt: row.createdAt.toISOString(),
+      }));
+      const text = json.map((r) => `${r.id}  ${r.createdAt}  ${r.channel} → ${r.recipient ?? '(removed admin)'}  "${r.title}"  after ${r.attempts} attempt(s): ${r.lastError ?? 'no error recorded'}`).join('\n');
+      return { json, text: text || 'No failed alerts.' };
+    },
+  },
+];

@@ -1,0 +1,43 @@
+import type { EngineDeps } from '../engine-deps.js';
+import { newId } from '../ids.js';
+import type { OutboxMessage } from '../model/outbox-message.js';
+import { channelsOf, outboxRow } from './fan-out-alert.js';
+import { reminderMessage } from './reminder-message.js';
+
+/** Hours before a deadline at which pending requests are re-announced (configurable). */
+export const DEFAULT_REMINDER_HOURS = [24, 1];
+
+/**
+ * Re-notifies, on every channel, the admins who have not acted on a pending request (everyone but its
+ * requester) at each reminder point before its deadline — once each: rows carry a dedupe key, so any
+ * number of replicas and ticks write one. A request opened after a reminder point skips it; when several
+ * points have passed unseen (the scheduler was down), only the most urgent is sent.
+ */
+export async function queueReminders(deps: EngineDeps, hoursBefore: number[] = DEFAULT_REMINDER_HOURS): Promise<number> {
+  if (hoursBefore.length === 0) return 0;
+  const now = deps.clock.now();
+  const hourMs = 3_600_000;
+  return deps.uow.run(async (store) => {
+    const rows: OutboxMessage[] = [];
+    for (const request of await store.requests.pendingBefore(new Date(now.getTime() + Math.max(...hoursBefore) * hourMs))) {
+      const due = hoursBefore.filter((h) => {
+        const point = request.deadline.getTime() - h * hourMs;
+        return now.getTime() >= point && request.openedAt.getTime() < point && now.getTime() < request.deadline.getTime();
+      });
+      if (due.length === 0) continue;
+      const hours = Math.min(...due);
+      const originals = await store.outbox.forRequest(request.id, request.requestedBy, 'email');
+      const original = originals[0]?.message;
+      if (!original) continue;
+      const message = reminderMessage(request, original, hours);
+      const eventId = newId(deps.random);
+      for (const admin of await store.admins.list(request.tenantId)) {
+        if (admin.id === request.requestedBy) continue;
+        for (const channel of channelsOf(admin, deps.alertChannels)) {
+          rows.push(outboxRow(deps.random, now, eventId, admin, channel, message, { dedupeKey: `reminder:${request.id}:${hours}h:${admin.id}:${channel}` }));
+        }
+      }
+    }
+    return rows.length > 0 ? store.outbox.insert(rows) : 0;
+  });
+}

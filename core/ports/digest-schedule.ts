@@ -1,0 +1,4 @@
+/** Answers whether a cron schedule fires in a given minute, in a timezone (node-cron implements it). */
+export interface DigestSchedule {
+  firesAt(cron: string, timezone: string, minute: Date): boolean;
+}

@@ -1,0 +1,31 @@
+import { fanOutDecision } from '../alerts/fan-out-alert.js';
+import { requestDecided } from '../alerts/alert-messages.js';
+import { appendAudit, auditActorOf } from '../audit/append-audit.js';
+import type { EngineDeps } from '../engine-deps.js';
+import { DomainError } from '../errors.js';
+import { newId } from '../ids.js';
+import type { Actor } from '../model/actor.js';
+import type { Request } from '../model/request.js';
+import { adminChangeOf } from './admin-change.js';
+import { checkAdminChange } from './check-admin-change.js';
+
+/** Approves a roster change: re-validated against the roster as it is now, applied, audited and announced in one commit. */
+export async function applyAdminChange(deps: EngineDeps, actor: Actor, request: Request, reason: string | null): Promise<Request> {
+  return deps.uow.run(async (store) => {
+    const now = deps.clock.now();
+    const decided = await store.requests.decide(request.id, 'approved', actor.admin.id, now, reason);
+    if (!decided) throw new DomainError('request_closed', `${request.id} was already decided.`, { request: request.id });
+    const { change, target } = await checkAdminChange(store, request.tenantId, adminChangeOf(request.payload));
+    if (change.operation === 'admin_add') {
+      await store.admins.insert({ id: newId(deps.random), tenantId: request.tenantId, email: change.email, name: change.name, role: change.role, instances: change.instances, identities: change.identities, createdAt: now });
+    } else {
+      await store.admins.remove(target!.id);
+    }
+    await appendAudit(store, {
+      at: now, tenantId: request.tenantId, actor: auditActorOf(actor), transport: actor.transport, action: 'approve', instanceName: null, requestId: request.id,
+      result: 'ok', code: null, details: { outcome: change.operation, email: change.email },
+    });
+    await fanOutDecision(store, deps, now, request.tenantId, requestDecided(decided, null, actor.admin));
+    return decided;
+  });
+}
