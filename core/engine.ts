@@ -2,6 +2,7 @@ import { listAudit, verifyAudit } from './audit/audit-queries.js';
 import { RecordService } from './data-plane/record-service.js';
 import type { EngineDeps } from './engine-deps.js';
 import { createBackup, restoreBackup } from './lifecycle/backup.js';
+import { failPageLink, issuePageLink, openPageLink, usePageLink } from './pages/page-links.js';
 import { changeKey } from './lifecycle/key-change.js';
 import { decideRequest } from './lifecycle/decide-request.js';
 import { recoverJournal } from './lifecycle/recover-journal.js';
@@ -50,6 +51,10 @@ export function createEngine(deps: EngineDeps) {
     unlock: unlockInstance.bind(null, deps),
     sweep: sweepDeadlines.bind(null, deps),
     recover: recoverJournal.bind(null, deps),
+    issuePageLink: issuePageLink.bind(null, deps),
+    openPageLink: openPageLink.bind(null, deps),
+    usePageLink: usePageLink.bind(null, deps),
+    failPageLink: failPageLink.bind(null, deps),
     createBackup: createBackup.bind(null, deps),
     restoreBackup: restoreBackup.bind(null, deps),
     listAudit: listAudit.bind(null, deps),

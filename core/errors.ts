@@ -15,7 +15,8 @@ export const ERROR_CODES = [
   // lookups and input
   'tenant_not_found', 'tenant_exists', 'tenant_required', 'admin_not_found', 'instance_not_found',
   'instance_exists', 'request_not_found', 'record_not_found', 'record_too_large', 'invalid_input',
-  'token_invalid', 'token_instance_mismatch',
+  'token_invalid', 'token_instance_mismatch', 'page_link_invalid', 'page_link_expired', 'page_link_used',
+  'identity_not_linked', 'unknown_command',
   // infrastructure the user can act on
   'database_busy', 'operation_in_progress', 'audit_chain_broken',
 ] as const;

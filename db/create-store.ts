@@ -7,6 +7,7 @@ import { instanceRepo } from './repositories/instance-repo.js';
 import { journalRepo } from './repositories/journal-repo.js';
 import { keyringRepo } from './repositories/keyring-repo.js';
 import { outboxRepo } from './repositories/outbox-repo.js';
+import { handledDeliveryRepo, pageTokenRepo } from './repositories/page-token-repo.js';
 import { protectorRepo } from './repositories/protector-repo.js';
 import { recordRepo } from './repositories/record-repo.js';
 import { requestRepo } from './repositories/request-repo.js';
@@ -28,5 +29,7 @@ export function createStore(tx: Drizzle): Store {
     journal: journalRepo(tx),
     tokens: tokenRepo(tx),
     digest: digestRepo(tx),
+    pageTokens: pageTokenRepo(tx),
+    handledDeliveries: handledDeliveryRepo(tx),
   };
 }

@@ -3,7 +3,7 @@ import type { AlertChannel } from '../../core/ports/alert-channel.js';
 import type { Config } from '../runtime/config.js';
 import { EmailChannel } from './email-channel.js';
 
-/** The sender address: there is no SMTP_FROM setting yet, so dualkey@ the public host (or localhost). */
+/** The sender address when SMTP_FROM is not set: dualkey@ the public host (or localhost). */
 export function defaultFromAddress(config: Pick<Config, 'PUBLIC_URL'>): string {
   const host = config.PUBLIC_URL ? new URL(config.PUBLIC_URL).hostname : '';
   return `dualkey@${host || 'localhost'}`;
@@ -12,6 +12,6 @@ export function defaultFromAddress(config: Pick<Config, 'PUBLIC_URL'>): string {
 /** The alert channels the configuration enables (e-mail when SMTP_URL is set; Slack and Teams come later). */
 export function createChannels(config: Config): Partial<Record<Channel, AlertChannel>> {
   const channels: Partial<Record<Channel, AlertChannel>> = {};
-  if (config.SMTP_URL) channels.email = new EmailChannel({ smtpUrl: config.SMTP_URL, from: defaultFromAddress(config), publicUrl: config.PUBLIC_URL });
+  if (config.SMTP_URL) channels.email = new EmailChannel({ smtpUrl: config.SMTP_URL, from: config.SMTP_FROM ?? defaultFromAddress(config), publicUrl: config.PUBLIC_URL });
   return channels;
 }

@@ -2,6 +2,7 @@ import type { Admin, Identity, Platform } from '../model/admin.js';
 import type { AuditDraft, AuditEntry } from '../model/audit-entry.js';
 import type { Instance, InstanceState, KeyMode } from '../model/instance.js';
 import type { JournalEntry } from '../model/journal-entry.js';
+import type { PageToken } from '../model/page-token.js';
 import type { Channel, OutboxDelivery, OutboxMessage } from '../model/outbox-message.js';
 import type { Protector, ProtectorKind, ProtectorStatus, WrappedDek } from '../model/protector.js';
 import type { EncryptedRecord, RecordRead } from '../model/record.js';
@@ -155,6 +156,22 @@ export interface TokenRepo {
   byHash(tokenHash: string): Promise<{ instanceId: string } | null>;
 }
 
+/** One-time page tokens, stored as SHA-256 hashes only. */
+export interface PageTokenRepo {
+  insert(token: PageToken & { tokenHash: string }): Promise<void>;
+  byHash(tokenHash: string): Promise<PageToken | null>;
+  /** Marks the token used (compare-and-swap on never used); false when it was used already. */
+  markUsed(id: string, at: Date): Promise<boolean>;
+  /** Counts a failed attempt and returns the new count. */
+  recordFailure(id: string): Promise<number>;
+}
+
+/** Inbound platform deliveries already handled (Slack retries, Teams redeliveries). */
+export interface HandledDeliveryRepo {
+  /** Records the delivery id; false when it was recorded before (a retry to drop). */
+  claim(id: string, at: Date): Promise<boolean>;
+}
+
 /** What a digest reports about a tenant, from SQL aggregates (lists are capped, totals are not). */
 export interface DigestFacts {
   instances: { total: number; active: number; locked: number; locking: number; customerKeyed: number };
@@ -188,6 +205,8 @@ export interface Store {
   journal: JournalRepo;
   tokens: TokenRepo;
   digest: DigestRepo;
+  pageTokens: PageTokenRepo;
+  handledDeliveries: HandledDeliveryRepo;
 }
 
 /** Runs a function in one database transaction; never nest calls and never call the vault inside. */

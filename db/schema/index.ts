@@ -12,3 +12,5 @@ export { outbox } from './outbox.js';
 export { operationJournal } from './operation-journal.js';
 export { vaultKeys } from './vault-keys.js';
 export { dataPlaneTokens } from './data-plane-tokens.js';
+export { pageTokens } from './page-tokens.js';
+export { handledDeliveries } from './handled-deliveries.js';

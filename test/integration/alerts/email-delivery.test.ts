@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_LEASE_MS, deliverOutbox, type DeliveryReport } from '../../../core/alerts/deliver-outbox.js';
 import { DEFAULT_RETRY_POLICY } from '../../../core/alerts/retry-policy.js';
 import type { Actor } from '../../../core/model/actor.js';
+import type { AlertMessage } from '../../../core/model/outbox-message.js';
 import { EmailChannel } from '../../../bot/channels/email-channel.js';
 import { outbox } from '../../../db/schema/index.js';
 import { addApprovedAdmin, asCli, createHarness, seedTenant, type Harness, type Seeded } from '../../support/engine-harness.js';
@@ -93,12 +94,17 @@ describe('e-mail alerts through the outbox', () => {
   });
 
   it('escapes a hostile title, facts and confirmation text in HTML, and names the recipient in the CLI hint', async () => {
-    const recipient = (await h.engine.adminByEmail(s.tenant.id, 'bob@example.com'));
+    // Instance names and e-mail addresses cannot carry markup (names are validated), but titles, facts and labels can.
+    const recipient = await h.engine.adminByEmail(s.tenant.id, 'bob@example.com');
     const hostile = '<img src=x onerror="alert(1)"> & \'quoted\'';
-    const message = {
-      event: 'test', title: `Title ${hostile}`, facts: [[`Label ${hostile}`, `Value ${hostile}`]] as Array<[string, string]>,
-      actions: [{ id: 'rollback' as const, label: `Roll ${hostile}`, style: 'danger' as const, requestId: 'r-abc', confirm: `Sure? ${hostile}` }],
-      status: null, requestId: 'r-abc', instanceName: 'crm-prod',
+    const message: AlertMessage = {
+      event: 'test',
+      title: `Title ${hostile}`,
+      facts: [[`Label ${hostile}`, `Value ${hostile}`]],
+      actions: [{ id: 'rollback', label: `Roll ${hostile}`, style: 'danger', requestId: 'r-abc', confirm: `Sure? ${hostile}` }],
+      status: null,
+      requestId: 'r-abc',
+      instanceName: 'crm-prod',
     };
     expect(await email.deliver({ idempotencyKey: 'hostile-1', recipient, message, uncertain: false })).toMatchObject({ ok: true });
     const [mail] = smtp.mailbox('bob@example.com');

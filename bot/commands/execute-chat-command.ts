@@ -1,0 +1,90 @@
+import type { Engine } from '../../core/engine.js';
+import { isDomainError } from '../../core/errors.js';
+import type { Actor } from '../../core/model/actor.js';
+import type { PageOperation } from '../../core/model/page-token.js';
+import { formatUtc } from '../../core/alerts/alert-messages.js';
+import type { ChatReply } from './chat-reply.js';
+import { CHAT_USAGE, type ChatCommand, type InvalidCommand } from './parse-chat-command.js';
+
+/** Where links to the one-time pages point. */
+export interface ChatContext {
+  publicUrl: string;
+  /** How the transport writes the command, e.g. "/dualkey" on Slack, "" on Teams. */
+  prefix: string;
+}
+
+const ok = (title: string, more: Partial<ChatReply> = {}): ChatReply => ({ kind: 'ok', title, lines: [], fields: [], ...more });
+
+const PAGE: Record<PageOperation, { label: string; note: string }> = {
+  key_new: { label: 'Generate the new key', note: 'Choose a password there; the key file downloads once and dualkey cannot give it to you again.' },
+  key_upload: { label: 'Upload the key file', note: 'Upload a password-protected PFX, or a BYOK file made for this tenant\'s key-exchange key.' },
+  lock: { label: 'Confirm the lock', note: 'Type the instance name and present the current key file; a second admin must then approve.' },
+  unlock: { label: 'Unlock with the key file', note: 'Present the key file the instance was locked with, and its password.' },
+};
+
+/** Runs one chat command for an admin: the shared layer between chat transports and the core engine. */
+export async function executeChatCommand(engine: Engine, actor: Actor, command: ChatCommand | InvalidCommand, ctx: ChatContext): Promise<ChatReply> {
+  const usage = CHAT_USAGE.map((u) => `${ctx.prefix ? `${ctx.prefix} ` : ''}${u}`);
+  try {
+    switch (command.name) {
+      case 'invalid':
+        return { kind: 'usage', title: `Sorry, ${command.message}.`, lines: ['Commands:', ...usage], fields: [] };
+      case 'help':
+        return ok('dualkey manages the keys that encrypt your instances. Every key change and lock needs a second admin.', { lines: usage });
+      case 'whoami':
+        return ok(`You are ${actor.admin.name} <${actor.admin.email}>`, {
+          fields: [['Role', `${actor.admin.role}${actor.admin.instances.length ? ` of ${actor.admin.instances.join(', ')}` : ''}`], ['Linked', actor.admin.identities.map((i) => `${i.platform} ${i.workspace}/${i.userId}`).join(', ') || 'none']],
+        });
+      case 'status': {
+        const list = await engine.status(actor.admin.tenantId, command.instance);
+        return ok(command.instance ? `Status of ${command.instance}` : `${list.length} instance${list.length === 1 ? '' : 's'}`, {
+          fields: list.map((s) => [
+            s.instance,
+            `${s.state}, ${s.keyMode === 'customer' ? 'customer key' : 'service-managed key'} ${s.protector.name} (${s.protector.fingerprint})${s.pendingRequest ? ` — pending ${s.pendingRequest.type.replace('_', ' ')} ${s.pendingRequest.id}` : ''}${s.lockAllowedAt && new Date(s.lockAllowedAt) > engine.deps.clock.now() ? ` — lock allowed from ${formatUtc(new Date(s.lockAllowedAt))}` : ''}`,
+          ]),
+        });
+      }
+      case 'key_new':
+      case 'key_upload':
+      case 'lock':
+      case 'unlock': {
+        const { token, expiresAt } = await engine.issuePageLink(actor, command.name, command.instance);
+        const page = PAGE[command.name];
+        return ok(`${page.label} for ${command.instance}`, { lines: [page.note, 'The link works once, for you only, for 10 minutes. Never paste passwords or keys into chat.'], link: { url: `${ctx.publicUrl.replace(/\/$/, '')}/pages/${token}`, label: page.label, expiresAt } });
+      }
+      case 'key_revert': {
+        const r = await engine.changeKey(actor, command.instance, { kind: 'revert' });
+        return ok(`${command.instance} is back on a service-managed key`, { lines: [`Request ${r.request.id} awaits a second admin until ${formatUtc(r.request.deadline)}; every admin has been alerted.`] });
+      }
+      case 'key_kek': {
+        const kek = await engine.ensureKek(actor, actor.admin.tenantId);
+        return ok(`Key-exchange key ${kek.kekId}`, { lines: ['Give this public key and its id to your HSM\'s BYOK export tool, then upload the .byok file with "key upload <instance>".'], code_block: kek.publicKeyPem.trim() });
+      }
+      case 'pending': {
+        const list = await engine.listRequests(actor.admin.tenantId, false);
+        return ok(list.length ? `${list.length} pending request${list.length === 1 ? '' : 's'}` : 'Nothing is pending.', {
+          fields: list.map((r) => [r.id, `${r.type.replace('_', ' ')}${r.instanceName ? ` on ${r.instanceName}` : ''} by ${r.requesterEmail ?? 'a former admin'}, deadline ${formatUtc(r.deadline)}`]),
+        });
+      }
+      case 'approve':
+      case 'rollback':
+      case 'reject': {
+        const r = await engine.decide(actor, command.request, command.name, command.reason ?? null);
+        return ok(`${r.id} is now ${r.state.replace(/_/g, ' ')}`, { lines: ['Every admin has been told.'] });
+      }
+      case 'audit': {
+        const entries = await engine.listAudit({ tenantId: actor.admin.tenantId, ...(command.instance ? { instanceName: command.instance } : {}) }, 20);
+        return ok(`Last ${entries.length} audit entries${command.instance ? ` for ${command.instance}` : ''}`, {
+          lines: entries.map((e) => `${formatUtc(e.at)} ${e.actor.email ?? e.actor.kind} [${e.transport}] ${e.action}${e.instanceName ? ` ${e.instanceName}` : ''}${e.requestId ? ` ${e.requestId}` : ''} → ${e.result}${e.code ? ` (${e.code})` : ''}`),
+        });
+      }
+      case 'admins': {
+        const admins = await engine.listAdmins(actor.admin.tenantId);
+        return ok(`${admins.length} admins`, { fields: admins.map((a) => [a.email, `${a.name}, ${a.role}${a.instances.length ? ` of ${a.instances.join(', ')}` : ''}`]) });
+      }
+    }
+  } catch (e) {
+    if (isDomainError(e)) return { kind: 'refusal', code: e.code, title: e.message, lines: [], fields: [] };
+    throw e;
+  }
+}
