@@ -2,6 +2,7 @@ import type { ParseArgsConfig } from 'node:util';
 import type { Engine } from '../../core/engine.js';
 import type { Actor } from '../../core/model/actor.js';
 import type { Tenant } from '../../core/model/tenant.js';
+import type { Config } from '../runtime/config.js';
 import type { CliIo } from './cli-io.js';
 
 /** What a command prints: a JSON value for --json, text for humans, or raw bytes (data get). */
@@ -17,6 +18,8 @@ export type CliValues = Record<string, string | boolean | undefined>;
 /** What a command can reach: I/O, the engine (opened on first use), the tenant and admins. */
 export interface CliContext {
   io: CliIo;
+  /** The validated configuration of this run. */
+  config: Config;
   json: boolean;
   engine(): Promise<Engine>;
   tenant(): Promise<Tenant>;

@@ -54,6 +54,7 @@ export async function runCli(argv: string[], io: CliIo, host: CliHost): Promise<
     const tenantName = typeof values.tenant === 'string' ? values.tenant : undefined;
     const ctx: CliContext = {
       io,
+      config,
       json,
       engine,
       tenant: async () => (await engine()).resolveTenant(tenantName),

@@ -1,6 +1,6 @@
 import { deliverOutbox } from '../../../core/alerts/deliver-outbox.js';
 import { createChannels } from '../../channels/create-channels.js';
-import { ConfigError, loadConfig } from '../../runtime/config.js';
+import { ConfigError } from '../../runtime/config.js';
 import { type CliCommand, str } from '../cli-command.js';
 import { UsageError } from '../usage-error.js';
 
@@ -12,8 +12,7 @@ export const outboxCommands: CliCommand[] = [
     options: {},
     args: [0, 0],
     async run(ctx) {
-      // CliContext does not carry the configuration yet; the CLI process reads the same environment.
-      const channels = createChannels(loadConfig(process.env));
+      const channels = createChannels(ctx.config);
       // Without a channel every row would be marked failed for good: refuse instead of burning the queue.
       if (Object.keys(channels).length === 0) {
         throw new ConfigError('No alert channel is configured, so nothing was delivered: set SMTP_URL (e.g. smtp://user:pass@mail.example.com:587) to send e-mail alerts.');
