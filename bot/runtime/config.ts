@@ -40,6 +40,12 @@ export const configSchema = z
     if (c.DUALKEY_VAULT === 'azure' && !c.AZURE_KEYVAULT_URL) {
       ctx.addIssue({ code: 'custom', path: ['AZURE_KEYVAULT_URL'], message: 'is required when DUALKEY_VAULT=azure' });
     }
+    if (c.PUBLIC_URL) {
+      const u = new URL(c.PUBLIC_URL);
+      if (u.protocol !== 'https:' && !['localhost', '127.0.0.1', '[::1]'].includes(u.hostname)) {
+        ctx.addIssue({ code: 'custom', path: ['PUBLIC_URL'], message: 'must use https:// (passwords and key files are typed on its pages); plain http is accepted only for localhost' });
+      }
+    }
     if (c.TEAMS_ALLOW_UNAUTHENTICATED && c.NODE_ENV === 'production') {
       ctx.addIssue({ code: 'custom', path: ['TEAMS_ALLOW_UNAUTHENTICATED'], message: 'is for local development only and is refused when NODE_ENV=production' });
     }
@@ -63,4 +69,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   return parsed.data;
+}
+
+/** Where one-time pages are reached: PUBLIC_URL, or this machine's port for local use. */
+export function publicUrlOf(config: Pick<Config, 'PUBLIC_URL' | 'PORT'>): string {
+  return (config.PUBLIC_URL ?? `http://localhost:${config.PORT}`).replace(/\/$/, '');
 }

@@ -36,7 +36,7 @@ describeOnServer(`three dualkey replicas on one PostgreSQL database${onServer ? 
 
   /** Every replica ticks and delivers at the same time, several rounds, then every replica delivers once more. */
   async function schedulersRace(rounds = 3): Promise<void> {
-    for (let i = 0; i < rounds; i++) await fleet.all((r) => Promise.all([r.scheduler.tick(), r.scheduler.deliver()]));
+    for (let i = 0; i < rounds; i++) console.log(JSON.stringify(await fleet.all((r) => Promise.all([r.scheduler.tick(), r.scheduler.deliver()]).then(([, d]) => d.sent))));
     await fleet.all((r) => r.scheduler.deliver());
   }
 
