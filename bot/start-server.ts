@@ -13,6 +13,10 @@ import { dataPlaneRoutes } from './web/data-plane-routes.js';
 import { healthRoutes } from './web/health-routes.js';
 import { HttpMetrics } from './web/http-metrics.js';
 import { createHttpServer } from './web/http-server.js';
+import { mountTeams } from './teams/mount-teams.js';
+import type { TeamsOverrides } from './teams/teams-app.js';
+import { createSlackTransport } from './slack/create-slack-transport.js';
+import { pageRoutes } from './web/pages/page-routes.js';
 
 /** A running `dualkey serve`. */
 export interface RunningServer {
@@ -27,6 +31,8 @@ export interface ServerOverrides extends RuntimeOverrides {
   channels?: Partial<Record<Channel, AlertChannel>>;
   /** false: no timers; the test calls `scheduler.tick()` / `deliver()` itself with its injected clock. */
   startScheduler?: boolean;
+  /** Teams SDK endpoints and token source (tests point them at local fakes). */
+  teams?: TeamsOverrides;
 }
 
 /** Starts the HTTP server, shares the embedded database with the CLI, runs recovery, and starts the scheduler. */
@@ -45,7 +51,9 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
   if (overrides.startScheduler !== false) scheduler.start();
 
   const metrics = new HttpMetrics();
-  const server = createHttpServer([...healthRoutes(engine, metrics), ...dataPlaneRoutes(engine)], logger, metrics);
+  const slack = createSlackTransport(config, { engine, logger, publicUrl: () => config.PUBLIC_URL ?? url });
+  const teams = await mountTeams(config, { engine, database: runtime.database, logger, channel: channels.teams, publicUrl: () => config.PUBLIC_URL ?? url }, overrides.teams);
+  const server = createHttpServer([...healthRoutes(engine, metrics), ...dataPlaneRoutes(engine), ...pageRoutes(engine, config), ...(slack?.routes ?? []), ...teams.routes], logger, metrics);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.PORT, '0.0.0.0', () => resolve());
@@ -53,6 +61,7 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
   const port = (server.address() as AddressInfo).port;
   const url = `http://127.0.0.1:${port}`;
   logger.info('dualkey serving', { url, database: runtime.database.kind, vault: config.DUALKEY_VAULT, sharedSocket: shared?.path ?? null });
+  slack?.start();
   return {
     url,
     runtime,
@@ -61,6 +70,7 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
       await scheduler.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
+      await slack?.stop();
       await shared?.close();
       await runtime.close();
     },

@@ -42,8 +42,9 @@ export const configSchema = z
     }
     if (c.PUBLIC_URL) {
       const u = new URL(c.PUBLIC_URL);
-      if (u.protocol !== 'https:' && !['localhost', '127.0.0.1', '[::1]'].includes(u.hostname)) {
-        ctx.addIssue({ code: 'custom', path: ['PUBLIC_URL'], message: 'must use https:// (passwords and key files are typed on its pages); plain http is accepted only for localhost' });
+      const local = u.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(u.hostname);
+      if (u.protocol !== 'https:' && !local) {
+        ctx.addIssue({ code: 'custom', path: ['PUBLIC_URL'], message: 'must be an https:// URL (http:// only for localhost, 127.0.0.1 or [::1]): passwords and key files are typed on its pages' });
       }
     }
     if (c.TEAMS_ALLOW_UNAUTHENTICATED && c.NODE_ENV === 'production') {

@@ -14,3 +14,4 @@ export { vaultKeys } from './vault-keys.js';
 export { dataPlaneTokens } from './data-plane-tokens.js';
 export { pageTokens } from './page-tokens.js';
 export { handledDeliveries } from './handled-deliveries.js';
+export { teamsConversations } from './teams-conversations.js';
