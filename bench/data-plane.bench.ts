@@ -11,14 +11,10 @@ import { systemClock } from '../bot/runtime/system-clock.js';
 import { openDatabase } from '../db/open-database.js';
 import { createUnitOfWork } from '../db/unit-of-work.js';
 import { LocalVault } from '../vault/local-vault.js';
+import type { BenchRow } from './bench-row.js';
 
-/** One measured row of the ratio table. */
-export interface BenchRow {
-  name: string;
-  dualkey: number;
-  baseline: number;
-  unit: string;
-}
+export type { BenchRow };
+
 
 async function time(n: number, fn: (i: number) => Promise<unknown>): Promise<number> {
   const t0 = performance.now();

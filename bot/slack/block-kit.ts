@@ -80,17 +80,27 @@ export function factBlocks(facts: Array<[string, string]>): Block[] {
   }));
 }
 
+/** A readable message: beyond about this many characters of blocks, a list is cut and points to the CLI. */
+export const READABLE_CHARS = 12_000;
+
 /**
- * At most 50 blocks: when there are more, the middle is cut and replaced by `pointer` (what to run
- * in the `dualkey` CLI for the whole list); action blocks at the end are always kept.
+ * At most 50 blocks and about 12,000 characters: a longer message is cut and ends with `pointer` (what
+ * to run in the `dualkey` CLI for the whole list); action blocks at the end are always kept.
  */
-export function capBlocks(blocks: Block[], pointer: string): Block[] {
-  if (blocks.length <= LIMITS.blocks) return blocks;
+export function capBlocks(blocks: Block[], pointer: string, budget: number = READABLE_CHARS): Block[] {
+  const size = (b: Block) => JSON.stringify(b).length;
+  const total = blocks.reduce((n, b) => n + size(b), 0);
+  if (blocks.length <= LIMITS.blocks && total <= budget) return blocks;
   const tail = blocks.filter((b) => b.type === 'actions');
   const body = blocks.filter((b) => b.type !== 'actions');
-  const room = LIMITS.blocks - tail.length - 1;
-  const hidden = body.length - room;
-  return [...body.slice(0, room), context(`… ${hidden} more block${hidden === 1 ? '' : 's'} not shown. ${pointer}`), ...tail];
+  const kept: Block[] = [];
+  let used = tail.reduce((n, b) => n + size(b), 0);
+  for (const b of body) {
+    if (kept.length >= LIMITS.blocks - tail.length - 1 || (kept.length > 0 && used + size(b) > budget)) break;
+    kept.push(b);
+    used += size(b);
+  }
+  return [...kept, context(`This list is cut short here. ${pointer}`), ...tail];
 }
 
 /** The notification/fallback text of a message (escaped), inside Slack's 40,000-character limit. */

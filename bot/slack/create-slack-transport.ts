@@ -49,16 +49,20 @@ export function createSlackTransport(config: Config, deps: SlackTransportDeps): 
     convoStore: false,
     ignoreSelf: false,
   });
-  registerSlackListeners(app, deps);
+  const work = registerSlackListeners(app, deps);
+  let connecting: Promise<unknown> | null = null;
   return {
     mode: socket ? 'socket' : 'http',
     app,
     routes: http ? [http.route()] : [],
     start: () => {
-      if (socket) void app.start().catch((e: unknown) => logger.error('slack: Socket Mode failed to connect', { error: e instanceof Error ? e.message : String(e) }));
+      if (!socket || connecting) return;
+      connecting = app.start().catch((e: unknown) => logger.error('slack: Socket Mode failed to connect', { error: e instanceof Error ? e.message : String(e) }));
     },
     stop: async () => {
-      await (socket ? app.stop() : http!.stop());
+      if (connecting) await app.stop().catch(() => undefined);
+      await http?.stop();
+      await work.idle();
     },
   };
 }

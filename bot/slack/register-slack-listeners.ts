@@ -1,6 +1,7 @@
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import type { SlackReply } from './render-reply-blocks.js';
 import { type ButtonDecision, runButton, runSlashCommand, type SlackContext } from './slack-handlers.js';
+import { WorkQueue } from './work-queue.js';
 
 type Respond = (message: SlackReply) => Promise<unknown>;
 
@@ -12,10 +13,12 @@ async function reply(ctx: SlackContext, respond: Respond | undefined, message: S
 /**
  * The Slack side of dualkey: `/dualkey`, the alert buttons and lifecycle events. Every listener acks
  * at once and does its work afterwards, answering privately through `response_url`; Events API
- * redeliveries already handled (by any replica) are dropped.
+ * redeliveries already handled (by any replica) are dropped. Returns the queue of work after acks.
  */
-export function registerSlackListeners(app: App, ctx: SlackContext): void {
+export function registerSlackListeners(app: App, ctx: SlackContext): WorkQueue {
   const { engine, logger } = ctx;
+  // Replies may take a while (Slack keeps response_url for 30 minutes); acks may not (3 s).
+  const work = new WorkQueue(4);
 
   app.use(async ({ body, context, next }) => {
     const eventId = (body as { event_id?: unknown }).event_id;
@@ -28,13 +31,13 @@ export function registerSlackListeners(app: App, ctx: SlackContext): void {
 
   app.command('/dualkey', async ({ command, ack, respond }) => {
     await ack();
-    await reply(ctx, respond, await runSlashCommand(ctx, { teamId: command.team_id, userId: command.user_id }, command.text ?? ''));
+    await work.run(async () => reply(ctx, respond, await runSlashCommand(ctx, { teamId: command.team_id, userId: command.user_id }, command.text ?? '')));
   });
 
   app.action<BlockAction<ButtonAction>>({ type: 'block_actions', action_id: /^(approve|rollback|reject)$/ }, async ({ ack, body, action, respond }) => {
     await ack();
     const user = { teamId: body.user.team_id ?? body.team?.id ?? '', userId: body.user.id };
-    await reply(ctx, respond, await runButton(ctx, user, action.action_id as ButtonDecision, action.value ?? ''));
+    await work.run(async () => reply(ctx, respond, await runButton(ctx, user, action.action_id as ButtonDecision, action.value ?? '')));
   });
 
   // The one-time page button is a link; Slack still reports the click, which only needs an ack.
@@ -44,4 +47,5 @@ export function registerSlackListeners(app: App, ctx: SlackContext): void {
   app.event('tokens_revoked', async ({ body }) => logger.warn('slack: tokens were revoked; set a new SLACK_BOT_TOKEN', { workspace: String(body.team_id ?? '') }));
 
   app.error(async (error) => logger.error('slack: listener failed', { error: `${error.name}: ${error.message}` }));
+  return work;
 }

@@ -4,7 +4,7 @@ import { silentLogger } from '../runtime/json-logger.js';
 import { truncate } from './block-kit.js';
 import { classifySlackError, slackErrorCode } from './classify-slack-error.js';
 import { renderAlertBlocks } from './render-alert-blocks.js';
-import { createSlackWebClient, type SlackWebClient } from './slack-web-client.js';
+import type { SlackWebClient } from './slack-web-client.js';
 
 /** The bot token and where the Web API is (SLACK_API_URL), or a ready client (tests). */
 export type SlackChannelOptions = { logger?: Logger } & ({ token: string; apiUrl?: string | undefined } | { client: SlackWebClient });
@@ -18,12 +18,19 @@ const GONE = new Set(['message_not_found', 'channel_not_found', 'cant_update_mes
  */
 export class SlackChannel implements AlertChannel {
   readonly name = 'slack' as const;
-  private readonly client: SlackWebClient;
+  private clientPromise: Promise<SlackWebClient> | null;
   /** DM channel ids by user id: conversations.open returns the same one every time. */
   private readonly dms = new Map<string, string>();
 
-  constructor(opts: SlackChannelOptions) {
-    this.client = 'client' in opts ? opts.client : createSlackWebClient(opts.token, opts.apiUrl, opts.logger ?? silentLogger);
+  constructor(private readonly opts: SlackChannelOptions) {
+    this.clientPromise = 'client' in opts ? Promise.resolve(opts.client) : null;
+  }
+
+  /** The WebClient, loaded on first use: CLI runs build this channel without ever sending (and Bolt loads slowly). */
+  private client(): Promise<SlackWebClient> {
+    const o = this.opts;
+    this.clientPromise ??= 'client' in o ? Promise.resolve(o.client) : import('./slack-web-client.js').then((m) => m.createSlackWebClient(o.token, o.apiUrl, o.logger ?? silentLogger));
+    return this.clientPromise;
   }
 
   async deliver(alert: OutgoingAlert): Promise<DeliveryResult> {
@@ -32,7 +39,7 @@ export class SlackChannel implements AlertChannel {
     let channel = this.dms.get(identity.userId);
     if (!channel) {
       try {
-        const opened = await this.client.conversations.open({ users: identity.userId });
+        const opened = await (await this.client()).conversations.open({ users: identity.userId });
         channel = opened.channel?.id;
         if (!channel) return { ok: false, retryable: true, retryAfterMs: null, error: 'slack conversations.open: no channel in the answer' };
         this.dms.set(identity.userId, channel);
@@ -42,7 +49,7 @@ export class SlackChannel implements AlertChannel {
     }
     const { text, blocks } = renderAlertBlocks(alert.message);
     try {
-      const posted = await this.client.chat.postMessage({ channel, text, blocks, unfurl_links: false, unfurl_media: false });
+      const posted = await (await this.client()).chat.postMessage({ channel, text, blocks, unfurl_links: false, unfurl_media: false });
       if (!posted.ts) return { ok: false, retryable: true, retryAfterMs: null, error: 'slack chat.postMessage: no ts in the answer' };
       return { ok: true, platformRef: { channel, ts: posted.ts, title: truncate(alert.message.title, 300) } };
     } catch (e) {
@@ -56,7 +63,7 @@ export class SlackChannel implements AlertChannel {
     if (!channel || !ts) return this.deliver(alert);
     const { text, blocks } = renderAlertBlocks(alert.message, previous.title);
     try {
-      await this.client.chat.update({ channel, ts, text, blocks });
+      await (await this.client()).chat.update({ channel, ts, text, blocks });
       return { ok: true, platformRef: { channel, ts, title: previous.title ?? truncate(alert.message.title, 300) } };
     } catch (e) {
       if (GONE.has(slackErrorCode(e) ?? '')) return this.deliver(alert);

@@ -34,7 +34,9 @@ async function run(ctx: SlackContext, user: SlackUser, command: ChatCommand | In
 
 /** `/dualkey <text>` from a Slack user: the shared command layer, rendered as a private reply. */
 export function runSlashCommand(ctx: SlackContext, user: SlackUser, text: string): Promise<SlackReply> {
-  return run(ctx, user, parseChatCommand(text), `/dualkey ${text}`.trim());
+  const command = parseChatCommand(text);
+  // Audit and logs name the command, never the typed text: someone may paste a secret into it.
+  return run(ctx, user, command, `/dualkey ${command.name}`);
 }
 
 /** An alert button: authorised exactly like `/dualkey <decision> <request>`. */

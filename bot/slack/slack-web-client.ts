@@ -5,6 +5,12 @@ import { boltLogger } from './bolt-logger.js';
 /** The WebClient type, from the @slack/web-api that Bolt brings. */
 export type SlackWebClient = InstanceType<typeof webApi.WebClient>;
 
+/** Posts to a response_url (Bolt's `respond`) give up after this long; Web API calls have the client's own timeout. */
+const RESPONSE_TIMEOUT_MS = 15_000;
+
+/** fetch with a deadline, so a hung response_url cannot hold a reply slot for ever. */
+const boundedFetch: webApi.FetchFunction = (url, init) => fetch(url, { ...init, signal: init?.signal ?? AbortSignal.timeout(RESPONSE_TIMEOUT_MS) } as RequestInit) as ReturnType<webApi.FetchFunction>;
+
 /**
  * Options of every Slack WebClient dualkey makes: base URL from SLACK_API_URL, no retries of its own
  * and 429 surfaced at once, so the outbox decides when to retry (honouring Retry-After).
@@ -15,6 +21,7 @@ export function slackClientOptions(apiUrl: string | undefined, logger: Logger): 
     retryConfig: { retries: 0 },
     rejectRateLimitedCalls: true,
     timeout: 30_000,
+    fetch: boundedFetch,
     logger: boltLogger(logger),
   };
 }

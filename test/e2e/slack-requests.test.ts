@@ -57,6 +57,23 @@ describe('Slack requests', () => {
     });
   });
 
+  describe('acknowledgement', () => {
+    it('acks a command with an empty 200 before its work is done, then answers through response_url', async () => {
+      const release = w.api.holdResponses();
+      try {
+        const cmd = await w.slack.command(USERS.ann, 'status crm-prod');
+        expect(cmd).toMatchObject({ status: 200, text: '' });
+        expect(w.api.responsesTo(cmd.responseUrl)).toEqual([]);
+        release();
+        const reply = await w.api.waitForResponse(cmd.responseUrl);
+        expect(reply).toMatchObject({ response_type: 'ephemeral', replace_original: false });
+        expect(blocksText(reply)).toContain('Status of crm-prod');
+      } finally {
+        release();
+      }
+    });
+  });
+
   describe('who may act', () => {
     it('prints usage, privately, for help and for unknown input', async () => {
       const help = await w.slack.command(USERS.cat, 'help');
@@ -82,6 +99,17 @@ describe('Slack requests', () => {
         expect.arrayContaining([['refused', 'identity_not_linked', 'slack', USERS.stranger, TEAM], ['refused', 'identity_not_linked', 'slack', USERS.ann, 'T0OTHER']]),
       );
       expect((await w.engine.verifyAudit()).ok).toBe(true);
+    });
+
+    it('never audits or logs the text typed after /dualkey (someone may paste a secret there)', async () => {
+      const typed = await w.slack.command(USERS.stranger, 'unlock crm-prod hunter2-not-a-place-for-passwords');
+      await w.api.waitForResponse(typed.responseUrl);
+      const linked = await w.slack.command(USERS.ann, 'unlock crm-prod hunter2-not-a-place-for-passwords');
+      expect(blocksText(await w.api.waitForResponse(linked.responseUrl))).toContain('too many words');
+      const audit = await w.engine.listAudit({}, 1000);
+      expect(audit.find((e) => e.details.user === USERS.stranger && e.details.attempted === '/dualkey invalid')).toBeDefined();
+      expect(JSON.stringify(audit)).not.toContain('hunter2');
+      expect(w.logger.lines.join('\n')).not.toContain('hunter2');
     });
 
     it('refuses an admin acting outside their instances with not_admin, as the command layer does', async () => {

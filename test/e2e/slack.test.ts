@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PostedMessage } from '../support/fake-slack-api.js';
 import { startSlackWorld, USERS, type SlackWorld } from '../support/fake-slack-workspace.js';
 import { FIXTURE_PASSWORD, fixture } from '../support/key-fixtures.js';
+import { FakeSmtpServer } from '../support/fake-smtp-server.js';
 import { PagesClient } from '../support/pages-client.js';
 
 type Json = Record<string, unknown>;
@@ -107,6 +108,46 @@ describe('Slack app end to end', () => {
       expect(m.updates).toBe(1);
       expect(buttons(m)).toEqual([]);
       expect(m.text).toContain(`${word} by`);
+    }
+  });
+
+  it('delivers the scheduled digest as a DM to every admin', async () => {
+    const before = w.api.callsOf('chat.postMessage').length;
+    // 24 h later is the tenant's daily 09:00 digest minute again.
+    w.clock.advanceHours(24);
+    await w.server.scheduler.tick();
+    expect(await w.server.scheduler.deliver()).toMatchObject({ sent: 3, failed: 0 });
+    const digests = w.api.callsOf('chat.postMessage').slice(before);
+    expect(digests.map((c) => c.args.channel).sort()).toEqual([USERS.ann, USERS.bob, USERS.cat].map((u) => `D${u.slice(1)}`));
+    for (const c of digests) expect((c.args.blocks as Json[])[0]).toMatchObject({ type: 'header', text: { text: expect.stringMatching(/^dualkey digest for acme/) } });
+  });
+});
+
+/** Reminders are built from the e-mail copy of the original alert (core/alerts/queue-reminders.ts), so this world also has SMTP. */
+describe('Slack reminders', () => {
+  let w: SlackWorld;
+  let smtp: FakeSmtpServer;
+
+  beforeAll(async () => {
+    smtp = await FakeSmtpServer.start();
+    w = await startSlackWorld({ SMTP_URL: smtp.url });
+  });
+  afterAll(async () => {
+    await w?.close();
+    await smtp?.close();
+  });
+
+  it('re-sends the alert with its buttons as a DM to every admin but the requester, 24 h before the deadline', async () => {
+    const change = await w.engine.changeKey(w.ann, w.instance, { kind: 'upload', upload: { file: fixture('rsa-3072.pfx'), password: FIXTURE_PASSWORD } });
+    await w.server.scheduler.deliver();
+    const before = w.api.callsOf('chat.postMessage').length;
+    w.clock.advanceHours(48.5);
+    await w.server.scheduler.tick();
+    await w.server.scheduler.deliver();
+    const reminders = w.api.callsOf('chat.postMessage').slice(before).filter((c) => String(c.args.text).startsWith('Reminder:'));
+    expect(reminders.map((c) => c.args.channel).sort()).toEqual([USERS.bob, USERS.cat].map((u) => `D${u.slice(1)}`));
+    for (const c of reminders) {
+      expect((c.args.blocks as Json[]).find((b) => b.type === 'actions')).toMatchObject({ elements: [{ action_id: 'approve', value: change.request.id }, { action_id: 'rollback', value: change.request.id }] });
     }
   });
 });

@@ -1,4 +1,4 @@
-import type { FakeSmtpServer, ReceivedMail } from './fake-smtp-server.js';
+import type { FakeSmtpServer } from './fake-smtp-server.js';
 
 /** One e-mail as an admin sees it in a mail client: subject, and which earlier message (if any) it replies to. */
 export interface InboxLine {
@@ -32,9 +32,4 @@ export function sendsPerMessageId(smtp: FakeSmtpServer): Map<string, number> {
 /** Message-IDs that went over the wire more than once (empty when every message was sent exactly once). */
 export function repeatedSends(smtp: FakeSmtpServer): Array<[messageId: string, sends: number]> {
   return [...sendsPerMessageId(smtp)].filter(([, n]) => n !== 1);
-}
-
-/** The mail `address` received whose subject matches, in arrival order. */
-export function mailsMatching(smtp: FakeSmtpServer, address: string, subject: RegExp): ReceivedMail[] {
-  return smtp.mailbox(address).filter((m) => subject.test(m.subject));
 }

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { blockErrors } from './fake-slack-blocks.js';
+import { messageRefusal, parseArgs } from './fake-slack-blocks.js';
 
 type Json = Record<string, unknown>;
 
@@ -41,6 +41,7 @@ export class FakeSlackApi {
   private readonly responseUses = new Map<string, number>();
   private seq = 0;
   private waiters: Array<() => void> = [];
+  private held: Promise<void> | null = null;
 
   private constructor(private readonly server: Server, readonly port: number, private readonly token: string) {}
 
@@ -91,6 +92,16 @@ export class FakeSlackApi {
     return this.responsesTo(url)[n - 1]!.body;
   }
 
+  /** Holds every response_url post unanswered and unrecorded until the returned function is called. */
+  holdResponses(): () => void {
+    let release!: () => void;
+    this.held = new Promise<void>((resolve) => (release = resolve));
+    return () => {
+      this.held = null;
+      release();
+    };
+  }
+
   async close(): Promise<void> {
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
@@ -104,6 +115,7 @@ export class FakeSlackApi {
     const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
       res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers }).end(JSON.stringify(body));
     };
+    if (path.startsWith('/response/') && this.held) await this.held;
     if (path.startsWith('/response/')) return this.response(`http://127.0.0.1:${this.port}${path}`, raw, send);
     const m = /^\/api\/([a-zA-Z.]+)$/.exec(path);
     if (req.method !== 'POST' || !m) return send(404, { ok: false, error: 'unknown_method' });
@@ -177,32 +189,4 @@ export class FakeSlackApi {
   private nextTs(): string {
     return `${1_800_000_000 + Math.floor(this.calls.length / 1000)}.${String(++this.seq).padStart(6, '0')}`;
   }
-}
-
-/** Form fields (objects JSON-encoded, as the WebClient sends them) or a JSON body. */
-function parseArgs(contentType: string | undefined, raw: string): Json {
-  if ((contentType ?? '').startsWith('application/json')) return JSON.parse(raw || '{}') as Json;
-  const args: Json = Object.fromEntries(new URLSearchParams(raw));
-  for (const key of ['blocks', 'attachments', 'metadata']) {
-    if (typeof args[key] === 'string') {
-      try {
-        args[key] = JSON.parse(args[key]);
-      } catch {
-        args[key] = 'unparseable';
-      }
-    }
-  }
-  return args;
-}
-
-/** Why Slack would refuse this message: no content, text over 40,000 characters, or invalid blocks. */
-function messageRefusal(a: Json): { error: string; extra: Json } | null {
-  const text = typeof a.text === 'string' ? a.text : '';
-  if (!text && a.blocks === undefined) return { error: 'no_text', extra: {} };
-  if (text.length > 40_000) return { error: 'msg_too_long', extra: {} };
-  if (a.blocks !== undefined) {
-    const errors = blockErrors(a.blocks);
-    if (errors.length > 0) return { error: 'invalid_blocks', extra: { errors } };
-  }
-  return null;
 }

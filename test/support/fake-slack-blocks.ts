@@ -1,4 +1,4 @@
-/** Slack's published Block Kit limits, checked the way the real API refuses (`invalid_blocks`), independently of bot/slack. */
+/** Slack's published message limits, checked the way the real API refuses (`invalid_blocks`, `msg_too_long`), independently of bot/slack. */
 type Json = Record<string, unknown>;
 
 const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -69,4 +69,32 @@ export function blockErrors(blocks: unknown): string[] {
     }
   });
   return errors;
+}
+
+/** Form fields (objects JSON-encoded, as the WebClient sends them) or a JSON body. */
+export function parseArgs(contentType: string | undefined, raw: string): Json {
+  if ((contentType ?? '').startsWith('application/json')) return JSON.parse(raw || '{}') as Json;
+  const args: Json = Object.fromEntries(new URLSearchParams(raw));
+  for (const key of ['blocks', 'attachments', 'metadata']) {
+    if (typeof args[key] === 'string') {
+      try {
+        args[key] = JSON.parse(args[key]);
+      } catch {
+        args[key] = 'unparseable';
+      }
+    }
+  }
+  return args;
+}
+
+/** Why Slack would refuse this message: no content, text over 40,000 characters, or invalid blocks. */
+export function messageRefusal(a: Json): { error: string; extra: Json } | null {
+  const text = typeof a.text === 'string' ? a.text : '';
+  if (!text && a.blocks === undefined) return { error: 'no_text', extra: {} };
+  if (text.length > 40_000) return { error: 'msg_too_long', extra: {} };
+  if (a.blocks !== undefined) {
+    const errors = blockErrors(a.blocks);
+    if (errors.length > 0) return { error: 'invalid_blocks', extra: { errors } };
+  }
+  return null;
 }

@@ -128,7 +128,7 @@ export function cardOf(activity: Json | undefined): Json | undefined {
 }
 
 /** Every text of a card (TextBlocks, facts, action titles), joined by newlines, for assertions. */
-export function cardText(card: Json | undefined): string {
+export function cardText(card: object | undefined): string {
   const out: string[] = [];
   const walk = (v: unknown): void => {
     if (Array.isArray(v)) v.forEach(walk);
