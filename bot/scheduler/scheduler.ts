@@ -62,6 +62,7 @@ export class Scheduler {
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
     await Promise.allSettled([...this.running]);
+    await Promise.allSettled(Object.values(this.o.channels).map((c) => c?.close?.()));
   }
 
   private async guarded(name: 'tick' | 'deliver'): Promise<void> {

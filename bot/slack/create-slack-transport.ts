@@ -49,7 +49,8 @@ export function createSlackTransport(config: Config, deps: SlackTransportDeps): 
     convoStore: false,
     ignoreSelf: false,
   });
-  const work = registerSlackListeners(app, deps);
+  // In HTTP mode, replies wait while a burst of requests awaits its acks (each for at most 10 s; response_url lasts 30 min).
+  const work = registerSlackListeners(app, deps, http ? { yieldTo: () => http.busy, maxYieldMs: 10_000 } : null);
   let connecting: Promise<unknown> | null = null;
   return {
     mode: socket ? 'socket' : 'http',

@@ -1,7 +1,7 @@
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import type { SlackReply } from './render-reply-blocks.js';
 import { type ButtonDecision, runButton, runSlashCommand, type SlackContext } from './slack-handlers.js';
-import { WorkQueue } from './work-queue.js';
+import { WorkQueue, type YieldOptions } from './work-queue.js';
 
 type Respond = (message: SlackReply) => Promise<unknown>;
 
@@ -15,10 +15,10 @@ async function reply(ctx: SlackContext, respond: Respond | undefined, message: S
  * at once and does its work afterwards, answering privately through `response_url`; Events API
  * redeliveries already handled (by any replica) are dropped. Returns the queue of work after acks.
  */
-export function registerSlackListeners(app: App, ctx: SlackContext): WorkQueue {
+export function registerSlackListeners(app: App, ctx: SlackContext, yielding: YieldOptions | null = null): WorkQueue {
   const { engine, logger } = ctx;
   // Replies may take a while (Slack keeps response_url for 30 minutes); acks may not (3 s).
-  const work = new WorkQueue(4);
+  const work = new WorkQueue(4, yielding);
 
   app.use(async ({ body, context, next }) => {
     const eventId = (body as { event_id?: unknown }).event_id;

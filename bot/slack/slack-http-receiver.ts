@@ -43,6 +43,8 @@ function header(req: IncomingMessage, name: string): string | undefined {
 export class SlackHttpReceiver implements Receiver {
   private app: App | null = null;
   private readonly inFlight = new Set<Promise<void>>();
+  private unanswered = 0;
+  private lastArrival = 0;
 
   constructor(private readonly o: SlackHttpReceiverOptions) {}
 
@@ -58,12 +60,25 @@ export class SlackHttpReceiver implements Receiver {
     await Promise.allSettled([...this.inFlight]);
   }
 
+  /** True while requests await their ack, or arrived in the last 25 ms (a burst): work after acks yields meanwhile. */
+  get busy(): boolean {
+    return this.unanswered > 0 || performance.now() - this.lastArrival < 25;
+  }
+
   /** The route to mount. */
   route(): Route {
     return { name: 'slack.events', method: 'POST', path: /^\/slack\/events$/, handler: (req, res) => this.handle(req, res) };
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    this.unanswered++;
+    this.lastArrival = performance.now();
+    let counted = true;
+    const answered = () => {
+      if (counted) this.unanswered--;
+      counted = false;
+    };
+    res.once('finish', answered).once('close', answered);
     const raw = await readRaw(req);
     if (raw === null) return sendJson(res, 413, { error: { code: 'body_too_large', message: 'Slack request bodies are limited to 1 MiB.' } });
     const check = verifySlackSignature({

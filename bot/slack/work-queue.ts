@@ -1,13 +1,20 @@
+/** When a job should wait: while `yieldTo()` holds (requests still awaiting their ack), for at most `maxYieldMs`. */
+export interface YieldOptions {
+  yieldTo: () => boolean;
+  maxYieldMs: number;
+}
+
 /**
- * Runs at most `limit` jobs at once and the rest in arrival order, each after the current I/O turn:
- * the work after an ack (database, response_url) never crowds out the next request's ack.
+ * Runs at most `limit` jobs at once and the rest in arrival order, each after the current I/O turn
+ * and, with `yieldTo`, after pending acks (for a bounded time): the work after an ack (database,
+ * response_url) never crowds out the next request's ack.
  */
 export class WorkQueue {
   private active = 0;
   private readonly waiting: Array<() => void> = [];
   private readonly jobs = new Set<Promise<unknown>>();
 
-  constructor(private readonly limit: number) {}
+  constructor(private readonly limit: number, private readonly yielding: YieldOptions | null = null) {}
 
   /** Runs `job` when a slot is free; the promise settles with the job. */
   run<T>(job: () => Promise<T>): Promise<T> {
@@ -30,6 +37,8 @@ export class WorkQueue {
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
     try {
+      const until = performance.now() + (this.yielding?.maxYieldMs ?? 0);
+      while (this.yielding?.yieldTo() && performance.now() < until) await new Promise<void>((resolve) => setTimeout(resolve, 2));
       return await job();
     } finally {
       const next = this.waiting.shift();

@@ -1,6 +1,7 @@
 import type { Admin } from '../model/admin.js';
 import type { AlertMessage } from '../model/outbox-message.js';
 import type { Request } from '../model/request.js';
+import { adminChangeOf, describeAdminChange } from '../roster/admin-change.js';
 
 const OPERATION_LABEL: Record<string, string> = { new: 'generated a new key', upload: 'uploaded a key', revert: 'reverted to the service-managed key' };
 
@@ -74,7 +75,7 @@ const STATE_TEXT: Record<string, string> = {
 
 /** The follow-up every admin gets when a request is decided or expires. */
 export function requestDecided(request: Request, instanceName: string | null, decider: Admin | null): AlertMessage {
-  const what = request.type === 'lock' ? 'Lock' : request.type === 'key_change' ? 'Key change' : 'Admin change';
+  const what = request.type === 'lock' ? 'Lock' : request.type === 'key_change' ? 'Key change' : `Admin change (${describeAdminChange(adminChangeOf(request.payload))})`;
   const by = decider ? ` by ${decider.email}` : '';
   const when = request.decidedAt ? formatUtc(request.decidedAt) : '';
   const status = `${STATE_TEXT[request.state] ?? request.state}${by} at ${when}`;

@@ -1,7 +1,9 @@
 import type { EngineDeps } from '../engine-deps.js';
+import type { Admin } from '../model/admin.js';
 import type { Channel, OutboxDelivery } from '../model/outbox-message.js';
 import type { AlertChannel, DeliveryResult } from '../ports/alert-channel.js';
 import { DEFAULT_RETRY_POLICY, retryDelayMs, type RetryPolicy } from './retry-policy.js';
+import { runPool } from './run-pool.js';
 
 /** Options of one delivery pass. */
 export interface DeliveryOptions {
@@ -10,6 +12,8 @@ export interface DeliveryOptions {
   /** How long a claimed row belongs to this worker; a worker that dies releases it when the lease ends. */
   leaseMs?: number;
   batchSize?: number;
+  /** Rows of one claimed batch sent at once (channels pool their connections). */
+  concurrency?: number;
 }
 
 /** What one pass did. */
@@ -17,39 +21,63 @@ export interface DeliveryReport {
   sent: number;
   retried: number;
   failed: number;
+  skipped: number;
 }
 
 /** Longer than any single send: a row whose lease ran out belonged to a worker that died. */
 export const DEFAULT_LEASE_MS = 2 * 60_000;
+
+/** What a batch needs besides its rows, read in one transaction. */
+interface BatchContext {
+  admins: Map<string, Admin | null>;
+  previous: Map<string, OutboxDelivery | null>;
+  stale: Set<string>;
+}
 
 /**
  * Delivers every due outbox row once: claim (row locks, skipping other workers' rows), send outside
  * the transaction, then mark sent — or reschedule with backoff, or mark failed after the last attempt.
  * A worker that dies after sending leaves the row `sending`; after its lease, the row is sent again
  * under the same idempotency key (the row id), which the channel uses to drop the repeat.
+ * A reminder for a request decided meanwhile is skipped, and so are updates of a skipped row.
  */
 export async function deliverOutbox(deps: EngineDeps, opts: DeliveryOptions): Promise<DeliveryReport> {
   const policy = opts.policy ?? DEFAULT_RETRY_POLICY;
-  const report: DeliveryReport = { sent: 0, retried: 0, failed: 0 };
+  const report: DeliveryReport = { sent: 0, retried: 0, failed: 0, skipped: 0 };
   for (;;) {
     const now = deps.clock.now();
     const claimed = await deps.uow.run((store) => store.outbox.claim(now, new Date(now.getTime() + (opts.leaseMs ?? DEFAULT_LEASE_MS)), opts.batchSize ?? 50));
     if (claimed.length === 0) return report;
-    for (const row of claimed) {
-      const outcome = await deliverRow(deps, opts.channels, row);
+    const ctx = await loadContext(deps, claimed);
+    await runPool(claimed, opts.concurrency ?? 8, async (row) => {
+      const outcome = await deliverRow(opts.channels, row, ctx);
       await deps.steps.reached('outbox:sent');
       await settle(deps, policy, row, outcome, report);
-    }
+    });
   }
 }
 
-async function deliverRow(deps: EngineDeps, channels: DeliveryOptions['channels'], row: OutboxDelivery): Promise<DeliveryResult> {
+async function loadContext(deps: EngineDeps, rows: OutboxDelivery[]): Promise<BatchContext> {
+  return deps.uow.run(async (store) => {
+    const ctx: BatchContext = { admins: new Map(), previous: new Map(), stale: new Set() };
+    for (const id of new Set(rows.map((r) => r.adminId))) ctx.admins.set(id, await store.admins.byId(id));
+    for (const id of new Set(rows.flatMap((r) => (r.updateOf ? [r.updateOf] : [])))) ctx.previous.set(id, await store.outbox.byId(id));
+    for (const id of new Set(rows.filter((r) => r.message.event === 'reminder' && r.requestId).map((r) => r.requestId!))) {
+      if ((await store.requests.byId(id))?.state !== 'pending') ctx.stale.add(id);
+    }
+    return ctx;
+  });
+}
+
+type Outcome = DeliveryResult | { skipped: string };
+
+async function deliverRow(channels: DeliveryOptions['channels'], row: OutboxDelivery, ctx: BatchContext): Promise<Outcome> {
+  const previous = row.updateOf ? ctx.previous.get(row.updateOf) : null;
+  if (row.message.event === 'reminder' && row.requestId && ctx.stale.has(row.requestId)) return { skipped: 'the request was decided before this reminder went out' };
+  if (previous?.state === 'skipped') return { skipped: 'the message it updates was never sent' };
   const channel = channels[row.channel];
   if (!channel) return { ok: false, retryable: false, retryAfterMs: null, error: `the ${row.channel} channel is not configured` };
-  const { recipient, previous } = await deps.uow.run(async (store) => ({
-    recipient: await store.admins.byId(row.adminId),
-    previous: row.updateOf ? await store.outbox.byId(row.updateOf) : null,
-  }));
+  const recipient = ctx.admins.get(row.adminId);
   if (!recipient) return { ok: false, retryable: false, retryAfterMs: null, error: 'the recipient is no longer an admin' };
   const alert = { idempotencyKey: row.id, recipient, message: row.message, uncertain: row.uncertain === true };
   try {
@@ -60,8 +88,13 @@ async function deliverRow(deps: EngineDeps, channels: DeliveryOptions['channels'
   }
 }
 
-async function settle(deps: EngineDeps, policy: RetryPolicy, row: OutboxDelivery, outcome: DeliveryResult, report: DeliveryReport): Promise<void> {
+async function settle(deps: EngineDeps, policy: RetryPolicy, row: OutboxDelivery, outcome: Outcome, report: DeliveryReport): Promise<void> {
   const now = deps.clock.now();
+  if ('skipped' in outcome) {
+    await deps.uow.run((store) => store.outbox.markUnsent(row.id, row.attempts, outcome.skipped, { skipped: true }));
+    report.skipped++;
+    return;
+  }
   if (outcome.ok) {
     await deps.uow.run((store) => store.outbox.markSent(row.id, row.attempts, outcome.platformRef, now));
     report.sent++;

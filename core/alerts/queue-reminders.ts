@@ -26,13 +26,15 @@ export async function queueReminders(deps: EngineDeps, hoursBefore: number[] = D
       });
       if (due.length === 0) continue;
       const hours = Math.min(...due);
-      const originals = await store.outbox.forRequest(request.id, request.requestedBy, 'email');
-      const original = originals[0]?.message;
+      // The original alert's text, from whichever channel the requester received it on.
+      let original = null;
+      for (const channel of deps.alertChannels) original ??= (await store.outbox.forRequest(request.id, request.requestedBy, channel))[0]?.message ?? null;
       if (!original) continue;
       const message = reminderMessage(request, original, hours);
       const eventId = newId(deps.random);
       for (const admin of await store.admins.list(request.tenantId)) {
-        if (admin.id === request.requestedBy) continue;
+        // The requester has acted; an admin added after the request opened cannot decide it.
+        if (admin.id === request.requestedBy || admin.createdAt.getTime() > request.openedAt.getTime()) continue;
         for (const channel of channelsOf(admin, deps.alertChannels)) {
           rows.push(outboxRow(deps.random, now, eventId, admin, channel, message, { dedupeKey: `reminder:${request.id}:${hours}h:${admin.id}:${channel}` }));
         }

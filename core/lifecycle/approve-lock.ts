@@ -18,12 +18,13 @@ import { requireNoPending } from './require-no-pending.js';
 export async function approveLock(deps: EngineDeps, actor: Actor, request: Request, reason: string | null): Promise<Request> {
   const { decided, journal } = await deps.uow.run(async (store) => {
     const now = deps.clock.now();
+    // Decide first (request row, then instance row, as the sweep locks them): a losing click learns the
+    // request is closed; a later refusal rolls the decision back with the transaction.
+    const d = await store.requests.decide(request.id, 'approved', actor.admin.id, now, reason);
+    if (!d) throw new DomainError('request_closed', `${request.id} was already decided. Run "pending" to see what is open.`, { request: request.id });
     const instance = request.instanceId ? await store.instances.lockById(request.instanceId) : null;
     const tenant = await store.tenants.byId(request.tenantId);
     if (!instance || !tenant) throw new Error(`lock ${request.id} has no instance or tenant`);
-    // Decide first: a losing click learns the request is closed; a later refusal rolls the decision back.
-    const d = await store.requests.decide(request.id, 'approved', actor.admin.id, now, reason);
-    if (!d) throw new DomainError('request_closed', `${request.id} was already decided. Run "pending" to see what is open.`, { request: request.id });
     if (instance.state !== 'active') throw new DomainError('instance_locked', `${instance.name} is already ${instance.state}.`, { instance: instance.name });
     requireCooldownOver(instance, tenant, now);
     const protector = await store.protectors.byId(instance.protectorId);

@@ -21,10 +21,11 @@ const KEEPS: ReadonlySet<RequestState> = new Set(['approved', 'expired_kept']);
  */
 export async function closeKeyChange(store: Store, deps: EngineDeps, request: Request, outcome: KeyChangeOutcome, decider: Actor | null, reason: string | null): Promise<{ request: Request; journal: JournalEntry | null }> {
   const now = deps.clock.now();
-  const instance = request.instanceId ? await store.instances.lockById(request.instanceId) : null;
-  if (!instance) throw new Error(`key_change ${request.id} has no instance`);
+  // Request row first, then instance row: the same lock order as the deadline sweep, so the two never deadlock.
   const decided = await store.requests.decide(request.id, outcome, decider?.admin.id ?? null, now, reason);
   if (!decided) throw new DomainError('request_closed', `${request.id} was already decided. Run "pending" to see what is open.`, { request: request.id });
+  const instance = request.instanceId ? await store.instances.lockById(request.instanceId) : null;
+  if (!instance) throw new Error(`key_change ${request.id} has no instance`);
 
   const newId = request.payload.newProtectorId;
   const prevId = request.payload.previousProtectorId;

@@ -40,7 +40,8 @@ export interface OutboxMessage {
 }
 
 /** Delivery state of an outbox row. */
-export type DeliveryState = 'pending' | 'sending' | 'sent' | 'failed';
+/** `skipped`: settled without sending, because it became pointless (a reminder for a request decided meanwhile). */
+export type DeliveryState = 'pending' | 'sending' | 'sent' | 'failed' | 'skipped';
 
 /** An outbox row with its delivery bookkeeping. */
 export interface OutboxDelivery extends OutboxMessage {

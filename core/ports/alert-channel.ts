@@ -23,4 +23,6 @@ export interface AlertChannel {
   deliver(alert: OutgoingAlert): Promise<DeliveryResult>;
   /** Updates a message sent earlier (e-mail, which cannot be edited, sends a follow-up in the same thread). */
   update(alert: OutgoingAlert, previous: Record<string, string>): Promise<DeliveryResult>;
+  /** Releases pooled connections (optional). */
+  close?(): void | Promise<void>;
 }

@@ -132,8 +132,8 @@ export interface OutboxRepo {
   claim(now: Date, leaseUntil: Date, limit: number): Promise<OutboxDelivery[]>;
   /** Marks the claimed attempt sent (compare-and-swap on state `sending` and the attempt number). */
   markSent(id: string, attempt: number, platformRef: Record<string, string>, at: Date): Promise<boolean>;
-  /** Ends the claimed attempt unsent: back to `pending` at `nextAttemptAt`, or `failed` for good. */
-  markUnsent(id: string, attempt: number, error: string, next: { retryAt: Date } | { failed: true }): Promise<boolean>;
+  /** Ends the claimed attempt unsent: back to `pending` at `retryAt`, `failed` for good, or `skipped` (pointless now). */
+  markUnsent(id: string, attempt: number, error: string, next: { retryAt: Date } | { failed: true } | { skipped: true }): Promise<boolean>;
   /** Deliver-rows about a request for one admin and channel, oldest first (what a decision updates). */
   forRequest(requestId: string, adminId: string, channel: Channel): Promise<OutboxDelivery[]>;
   /** Rows that failed for good, newest first. */

@@ -74,7 +74,7 @@ export function outboxRepo(tx: Drizzle): OutboxRepo {
       return rows.length > 0;
     },
     async markUnsent(id, attempt, error, next) {
-      const set = 'failed' in next ? { state: 'failed' as const } : { state: 'pending' as const, nextAttemptAt: next.retryAt };
+      const set = 'failed' in next ? { state: 'failed' as const } : 'skipped' in next ? { state: 'skipped' as const } : { state: 'pending' as const, nextAttemptAt: next.retryAt };
       const rows = await tx
         .update(outbox)
         .set({ ...set, leaseUntil: null, lastError: error })

@@ -17,7 +17,7 @@ export const outbox = pgTable(
     /** Reminders and digests are written once however many replicas try (unique when set). */
     dedupeKey: text('dedupe_key'),
     requestId: text('request_id'),
-    state: text('state', { enum: ['pending', 'sending', 'sent', 'failed'] }).notNull(),
+    state: text('state', { enum: ['pending', 'sending', 'sent', 'failed', 'skipped'] }).notNull(),
     attempts: integer('attempts').notNull(),
     nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true, mode: 'date' }).notNull(),
     leaseUntil: timestamp('lease_until', { withTimezone: true, mode: 'date' }),

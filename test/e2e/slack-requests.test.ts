@@ -135,13 +135,13 @@ describe('Slack requests', () => {
       const before = w.api.callsOf('chat.postMessage').length;
       w.api.rateLimit('chat.postMessage', 1, 120);
       await w.engine.changeKey(w.ann, w.instance, { kind: 'upload', upload: { file: fixture('rsa-3072.pfx'), password: FIXTURE_PASSWORD } });
-      expect(await w.server.scheduler.deliver()).toEqual({ sent: 2, retried: 1, failed: 0 });
+      expect(await w.server.scheduler.deliver()).toEqual({ sent: 2, retried: 1, failed: 0, skipped: 0 });
       const limited = w.api.calls.filter((c) => c.status === 429);
       expect(limited).toHaveLength(1);
       w.clock.advanceMs(119_000);
-      expect(await w.server.scheduler.deliver()).toEqual({ sent: 0, retried: 0, failed: 0 });
+      expect(await w.server.scheduler.deliver()).toEqual({ sent: 0, retried: 0, failed: 0, skipped: 0 });
       w.clock.advanceMs(1_000);
-      expect(await w.server.scheduler.deliver()).toEqual({ sent: 1, retried: 0, failed: 0 });
+      expect(await w.server.scheduler.deliver()).toEqual({ sent: 1, retried: 0, failed: 0, skipped: 0 });
       const delivered = w.api.callsOf('chat.postMessage').slice(before);
       expect(delivered.map((c) => c.args.channel).sort()).toEqual([USERS.ann, USERS.bob, USERS.cat].map((u) => `D${u.slice(1)}`));
       expect(delivered.filter((c) => c.args.channel === limited[0]!.args.channel)).toHaveLength(1);

@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PostedMessage } from '../support/fake-slack-api.js';
 import { startSlackWorld, USERS, type SlackWorld } from '../support/fake-slack-workspace.js';
 import { FIXTURE_PASSWORD, fixture } from '../support/key-fixtures.js';
-import { FakeSmtpServer } from '../support/fake-smtp-server.js';
 import { PagesClient } from '../support/pages-client.js';
 
 type Json = Record<string, unknown>;
@@ -120,21 +119,6 @@ describe('Slack app end to end', () => {
     const digests = w.api.callsOf('chat.postMessage').slice(before);
     expect(digests.map((c) => c.args.channel).sort()).toEqual([USERS.ann, USERS.bob, USERS.cat].map((u) => `D${u.slice(1)}`));
     for (const c of digests) expect((c.args.blocks as Json[])[0]).toMatchObject({ type: 'header', text: { text: expect.stringMatching(/^dualkey digest for acme/) } });
-  });
-});
-
-/** Reminders are built from the e-mail copy of the original alert (core/alerts/queue-reminders.ts), so this world also has SMTP. */
-describe('Slack reminders', () => {
-  let w: SlackWorld;
-  let smtp: FakeSmtpServer;
-
-  beforeAll(async () => {
-    smtp = await FakeSmtpServer.start();
-    w = await startSlackWorld({ SMTP_URL: smtp.url });
-  });
-  afterAll(async () => {
-    await w?.close();
-    await smtp?.close();
   });
 
   it('re-sends the alert with its buttons as a DM to every admin but the requester, 24 h before the deadline', async () => {

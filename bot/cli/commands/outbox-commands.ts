@@ -17,8 +17,8 @@ export const outboxCommands: CliCommand[] = [
       if (Object.keys(channels).length === 0) {
         throw new ConfigError('No alert channel is configured, so nothing was delivered: set SMTP_URL (e.g. smtp://user:pass@mail.example.com:587) to send e-mail alerts.');
       }
-      const report = await deliverOutbox((await ctx.engine()).deps, { channels });
-      return { json: report, text: `Sent ${report.sent} alert(s); ${report.retried} will be retried later; ${report.failed} failed for good.` };
+      const report = await deliverOutbox((await ctx.engine()).deps, { channels }).finally(() => Promise.allSettled(Object.values(channels).map((c) => c?.close?.())));
+      return { json: report, text: `Sent ${report.sent} alert(s); ${report.retried} will be retried later; ${report.failed} failed for good; ${report.skipped} no longer needed.` };
     },
   },
   {

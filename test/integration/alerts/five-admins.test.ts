@@ -55,7 +55,7 @@ describe('five admins through a key change: the exact e-mails each one receives'
         expected[a].push({ subject: `Re: ${requested}`, inReplyTo: messageIdOf(smtp, a, requested) });
       }
       // The new admin had no earlier copy: the decision reaches them as a new message.
-      expected[add.email].push({ subject: `[dualkey] Admin change approved by bob@example.com at ${ROSTER_DECIDED}`, inReplyTo: null });
+      expected[add.email].push({ subject: `[dualkey] Admin change (${add.described}) approved by bob@example.com at ${ROSTER_DECIDED}`, inReplyTo: null });
       admins.push(add.email);
     }
     return expected;
@@ -169,11 +169,9 @@ describe('five admins through a key change: the exact e-mails each one receives'
     await expectEveryAlertSentOnce();
   });
 
-  // BUG (reported; remove `.fails` once fixed): a reminder queued while the request was pending is still
-  // sent after it was decided — here because the SMTP server refused while the 1 h reminders were queued
-  // (the scheduler's 2-s delivery gap or a replica race does the same). Each admin then reads "awaits a
-  // decision — 1 hour left" about a change that was approved, next to its "Resolved: approved" follow-up.
-  it.fails('does not send a reminder about a request that was decided before the reminder went out', async () => {
+  // A reminder queued while the request was pending must not go out once it is decided — here the SMTP
+  // server refused while the 1 h reminders were queued (a delivery gap or a replica race does the same).
+  it('does not send a reminder about a request that was decided before the reminder went out', async () => {
     // The 1 h reminders are queued while the SMTP server refuses; bob approves before it recovers.
     const requestId = await uploadAndRemind(() => smtp.refuseAll(451));
     h.clock.advanceHours(0.5);
@@ -198,10 +196,9 @@ describe('reminders on a deployment that delivers on chat only (no SMTP)', () =>
   });
   afterEach(() => h.dispose());
 
-  // BUG (reported; remove `.fails` once fixed): queueReminders copies the reminder's content from the
-  // requester's *e-mail* copy of the alert; without the e-mail channel there is none, so no reminder is
-  // ever queued for anyone (Slack-only or Teams-only deployments: the 24 h and 1 h reminders never come).
-  it.fails('queues the 24 h reminder on Slack for every admin but the requester', async () => {
+  // Reminders take their content from the requester's copy of the alert on whichever channel exists:
+  // a Slack-only or Teams-only deployment gets them too.
+  it('queues the 24 h reminder on Slack for every admin but the requester', async () => {
     const engine = createEngine({ ...h.engine.deps, alertChannels: ['slack'] });
     const tenant = await engine.createTenant('acme', { selfManagedKeys: true });
     const add = async (address: string, name: string, userId: string) =>

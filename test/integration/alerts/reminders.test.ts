@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { outbox } from '../../../db/schema/index.js';
-import { createHarness, seedTenant, type Harness, type Seeded } from '../../support/engine-harness.js';
+import { addApprovedAdmin, createHarness, seedTenant, type Harness, type Seeded } from '../../support/engine-harness.js';
 import { FIXTURE_PASSWORD, fixture } from '../../support/key-fixtures.js';
 
 const upload = (name = 'rsa-2048.pfx') => ({ kind: 'upload' as const, upload: { file: fixture(name), password: FIXTURE_PASSWORD } });
@@ -52,6 +52,15 @@ describe('reminders before a deadline', () => {
     h.clock.advanceHours(23);
     expect(await h.engine.queueReminders([24, 1])).toBe(2);
     expect((await reminders(lock.id)).map((r) => r.message.actions.map((a) => a.id))).toEqual([['approve', 'reject'], ['approve', 'reject']]);
+  });
+
+  it('does not remind an admin added after the request opened, who could not decide it', async () => {
+    const { request } = await h.engine.changeKey(s.ann, s.instance, upload());
+    h.clock.advanceHours(1);
+    const dan = await addApprovedAdmin(h, s, { email: 'dan@example.com', name: 'Dan', role: 'global_admin', instances: [], identities: [] });
+    h.clock.advanceHours(47);
+    expect(await h.engine.queueReminders([24, 1])).toBe(2);
+    expect((await reminders(request.id)).map((r) => r.adminId)).not.toContain(dan.id);
   });
 
   it('stops reminding once the request is decided', async () => {

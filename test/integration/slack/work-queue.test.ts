@@ -42,4 +42,19 @@ describe('the Slack work queue', () => {
     expect(await next).toBe('ok');
     await q.idle();
   });
+
+  it('holds jobs while acks are pending and runs them once the burst is over, or after maxYieldMs at the latest', async () => {
+    let busy = true;
+    const q = new WorkQueue(2, { yieldTo: () => busy, maxYieldMs: 60_000 });
+    let ran = false;
+    const job = q.run(async () => (ran = true));
+    for (let i = 0; i < 20; i++) await new Promise((r) => setTimeout(r, 1));
+    expect(ran).toBe(false);
+    busy = false;
+    await job;
+    expect(ran).toBe(true);
+
+    const starved = new WorkQueue(1, { yieldTo: () => true, maxYieldMs: 30 });
+    expect(await starved.run(async () => 'ran anyway')).toBe('ran anyway');
+  });
 });
