@@ -2,6 +2,7 @@ import type { EngineDeps } from '../engine-deps.js';
 import type { Admin } from '../model/admin.js';
 import type { Channel, OutboxDelivery } from '../model/outbox-message.js';
 import type { AlertChannel, DeliveryResult } from '../ports/alert-channel.js';
+import type { Store } from '../ports/store.js';
 import { DEFAULT_RETRY_POLICY, retryDelayMs, type RetryPolicy } from './retry-policy.js';
 import { runPool } from './run-pool.js';
 
@@ -35,8 +36,9 @@ interface BatchContext {
 }
 
 /**
- * Delivers every due outbox row once: claim (row locks, skipping other workers' rows), send outside
- * the transaction, then mark sent — or reschedule with backoff, or mark failed after the last attempt.
+ * Delivers every due outbox row once: claim a batch (row locks, skipping other workers' rows), send it
+ * outside any transaction, then settle the batch — sent, rescheduled with backoff, or failed after the
+ * last attempt.
  * A worker that dies after sending leaves the row `sending`; after its lease, the row is sent again
  * under the same idempotency key (the row id), which the channel uses to drop the repeat.
  * A reminder for a request decided meanwhile is skipped, and so are updates of a skipped row.
@@ -49,10 +51,14 @@ export async function deliverOutbox(deps: EngineDeps, opts: DeliveryOptions): Pr
     const claimed = await deps.uow.run((store) => store.outbox.claim(now, new Date(now.getTime() + (opts.leaseMs ?? DEFAULT_LEASE_MS)), opts.batchSize ?? 50));
     if (claimed.length === 0) return report;
     const ctx = await loadContext(deps, claimed);
+    const outcomes = new Map<OutboxDelivery, Outcome>();
     await runPool(claimed, opts.concurrency ?? 8, async (row) => {
-      const outcome = await deliverRow(opts.channels, row, ctx);
+      outcomes.set(row, await deliverRow(opts.channels, row, ctx));
       await deps.steps.reached('outbox:sent');
-      await settle(deps, policy, row, outcome, report);
+    });
+    // One transaction settles the whole batch: per-row commits would cost as much as the sends.
+    await deps.uow.run(async (store) => {
+      for (const [row, outcome] of outcomes) await settle(store, deps, policy, row, outcome, report);
     });
   }
 }
@@ -88,26 +94,26 @@ async function deliverRow(channels: DeliveryOptions['channels'], row: OutboxDeli
   }
 }
 
-async function settle(deps: EngineDeps, policy: RetryPolicy, row: OutboxDelivery, outcome: Outcome, report: DeliveryReport): Promise<void> {
+async function settle(store: Store, deps: EngineDeps, policy: RetryPolicy, row: OutboxDelivery, outcome: Outcome, report: DeliveryReport): Promise<void> {
   const now = deps.clock.now();
   if ('skipped' in outcome) {
-    await deps.uow.run((store) => store.outbox.markUnsent(row.id, row.attempts, outcome.skipped, { skipped: true }));
+    await store.outbox.markUnsent(row.id, row.attempts, outcome.skipped, { skipped: true });
     report.skipped++;
     return;
   }
   if (outcome.ok) {
-    await deps.uow.run((store) => store.outbox.markSent(row.id, row.attempts, outcome.platformRef, now));
+    await store.outbox.markSent(row.id, row.attempts, outcome.platformRef, now);
     report.sent++;
     return;
   }
   const error = outcome.error.slice(0, 500);
   if (!outcome.retryable || row.attempts >= policy.maxAttempts) {
-    await deps.uow.run((store) => store.outbox.markUnsent(row.id, row.attempts, error, { failed: true }));
+    await store.outbox.markUnsent(row.id, row.attempts, error, { failed: true });
     deps.logger.warn('outbox: delivery failed for good', { row: row.id, channel: row.channel, attempts: row.attempts, error });
     report.failed++;
     return;
   }
   const retryAt = new Date(now.getTime() + retryDelayMs(policy, row.attempts, deps.random, outcome.retryAfterMs));
-  await deps.uow.run((store) => store.outbox.markUnsent(row.id, row.attempts, error, { retryAt }));
+  await store.outbox.markUnsent(row.id, row.attempts, error, { retryAt });
   report.retried++;
 }
