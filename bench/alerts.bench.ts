@@ -56,7 +56,7 @@ async function tenantWithAdmins(engine: Engine, name: string, count: number): Pr
 
 /** The rows one key change fanned out (every admin's copy of its opened alert). */
 async function fannedOut(engine: Engine, requestId: string, requester: Actor): Promise<OutboxDelivery[]> {
-  const [own] = await engine.deps.uow.run((store) => store.outbox.forRequest(requestId, requester.admin.id, 'email'));
+  const [own] = await engine.deps.uow.run((store) => store.outbox.forRequest(requestId, { adminId: requester.admin.id }, 'email'));
   return engine.deps.uow.run((store) => store.outbox.listForEvent(own!.eventId));
 }
 
@@ -131,7 +131,7 @@ export async function benchAlerts(admins = 1000): Promise<BenchRow[]> {
       // Side by side: the bare loop sends this variant's messages right after it, to fresh Message-IDs.
       if (variant.sends) {
         await bareLoop(rows.map((row) => {
-          const to = big.admins.get(row.adminId)!;
+          const to = big.admins.get(row.adminId!)!;
           const ctx = { recipientEmail: to.email };
           return { from: FROM, to: { name: to.name, address: to.email }, subject: `[dualkey] ${row.message.title}`, messageId: `<bare-${row.id}@dualkey>`, text: renderEmailText(row.message, ctx), html: renderEmailHtml(row.message, ctx) };
         }));

@@ -17,6 +17,7 @@ import { requestAdminChange } from './roster/request-admin-change.js';
 import { addAdmin } from './setup/add-admin.js';
 import { createInstance } from './setup/create-instance.js';
 import { createTenant } from './setup/create-tenant.js';
+import { updateTenantSettings } from './setup/update-tenant-settings.js';
 import { adminByEmail, adminByIdentity, listAdmins, listRequests, resolveTenant } from './setup/directory.js';
 import { ensureKek } from './setup/ensure-kek.js';
 import { instanceStatus } from './setup/instance-status.js';
@@ -29,6 +30,7 @@ export function createEngine(deps: EngineDeps) {
     deps,
     records,
     createTenant: createTenant.bind(null, deps),
+    updateTenantSettings: updateTenantSettings.bind(null, deps),
     addAdmin: addAdmin.bind(null, deps),
     requestAdminChange: requestAdminChange.bind(null, deps),
     queueReminders: queueReminders.bind(null, deps),

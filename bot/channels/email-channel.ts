@@ -2,6 +2,9 @@ import nodemailer, { type NodemailerError, type SendMailOptions, type Transporte
 import type { AlertChannel, DeliveryResult, OutgoingAlert } from '../../core/ports/alert-channel.js';
 import { renderEmailHtml, renderEmailText } from './render-email.js';
 
+/** E-mail goes to admins only; a tenant-wide address belongs to another channel. */
+const NO_RECIPIENT: DeliveryResult = { ok: false, retryable: false, retryAfterMs: null, error: 'e-mail alerts need an admin recipient' };
+
 /** How to reach the SMTP server: an `smtp(s)://` URL, or a ready nodemailer transport (tests, pools). */
 export type EmailChannelOptions = { from: string; publicUrl?: string | undefined } & ({ smtpUrl: string } | { transport: Transporter });
 
@@ -35,6 +38,7 @@ export class EmailChannel implements AlertChannel {
   }
 
   async deliver(alert: OutgoingAlert): Promise<DeliveryResult> {
+    if (!alert.recipient) return NO_RECIPIENT;
     const subject = `[dualkey] ${alert.message.title}`;
     const ctx = { recipientEmail: alert.recipient.email, publicUrl: this.publicUrl };
     // The Message-ID comes from the outbox row id, so a resend after a crash is the same message and mail stores drop it.
@@ -43,6 +47,7 @@ export class EmailChannel implements AlertChannel {
   }
 
   async update(alert: OutgoingAlert, previous: Record<string, string>): Promise<DeliveryResult> {
+    if (!alert.recipient) return NO_RECIPIENT;
     // E-mail cannot be edited: a short follow-up in the thread of the original says how it was resolved.
     const original = previous.subject ?? `[dualkey] ${alert.message.title}`;
     const subject = original.startsWith('Re: ') ? original : `Re: ${original}`;
@@ -59,7 +64,7 @@ export class EmailChannel implements AlertChannel {
 
   private async send(mail: SendMailOptions, alert: OutgoingAlert, platformRef: Record<string, string>): Promise<DeliveryResult> {
     try {
-      await this.transport.sendMail({ ...mail, from: this.from, to: { name: alert.recipient.name, address: alert.recipient.email } });
+      await this.transport.sendMail({ ...mail, from: this.from, to: { name: alert.recipient!.name, address: alert.recipient!.email } });
       return { ok: true, platformRef };
     } catch (e) {
       return classify(e as NodemailerError, this.secret);

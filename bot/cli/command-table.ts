@@ -10,10 +10,12 @@ import { requestCommands } from './commands/request-commands.js';
 import { serveCommand } from './commands/serve-command.js';
 import { setupCommands } from './commands/setup-commands.js';
 import { statusCommand } from './commands/status-command.js';
+import { tenantSetCommand } from './commands/tenant-set-command.js';
 
 /** Every CLI command, longest paths first so `audit verify` wins over `audit`. */
 export const commandTable: CliCommand[] = [
   ...setupCommands,
+  tenantSetCommand,
   statusCommand,
   keyfileInspectCommand,
   ...keyCommands,

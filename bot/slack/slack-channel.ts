@@ -34,10 +34,11 @@ export class SlackChannel implements AlertChannel {
   }
 
   async deliver(alert: OutgoingAlert): Promise<DeliveryResult> {
-    const identity = alert.recipient.identities.find((i) => i.platform === 'slack');
-    if (!identity) return { ok: false, retryable: false, retryAfterMs: null, error: 'the recipient has no linked Slack identity' };
-    let channel = this.dms.get(identity.userId);
-    if (!channel) {
+    // A tenant alert channel is posted to directly; an admin gets a DM.
+    const identity = alert.recipient?.identities.find((i) => i.platform === 'slack');
+    if (!identity && !alert.address) return { ok: false, retryable: false, retryAfterMs: null, error: 'the recipient has no linked Slack identity' };
+    let channel = identity ? this.dms.get(identity.userId) : alert.address!;
+    if (!channel && identity) {
       try {
         const opened = await (await this.client()).conversations.open({ users: identity.userId });
         channel = opened.channel?.id;
@@ -47,13 +48,14 @@ export class SlackChannel implements AlertChannel {
         return classifySlackError('conversations.open', e);
       }
     }
+    if (!channel) return { ok: false, retryable: false, retryAfterMs: null, error: 'no Slack destination for this alert' };
     const { text, blocks } = renderAlertBlocks(alert.message);
     try {
       const posted = await (await this.client()).chat.postMessage({ channel, text, blocks, unfurl_links: false, unfurl_media: false });
       if (!posted.ts) return { ok: false, retryable: true, retryAfterMs: null, error: 'slack chat.postMessage: no ts in the answer' };
       return { ok: true, platformRef: { channel, ts: posted.ts, title: truncate(alert.message.title, 300) } };
     } catch (e) {
-      if (slackErrorCode(e) === 'channel_not_found') this.dms.delete(identity.userId);
+      if (slackErrorCode(e) === 'channel_not_found' && identity) this.dms.delete(identity.userId);
       return classifySlackError('chat.postMessage', e);
     }
   }

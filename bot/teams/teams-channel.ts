@@ -33,6 +33,7 @@ export class TeamsChannel implements AlertChannel {
   async deliver(alert: OutgoingAlert): Promise<DeliveryResult> {
     const link = this.link;
     if (!link) return fail('the Teams channel delivers from "dualkey serve" (it needs the bot\'s app and stored conversations)', true);
+    if (!alert.recipient) return fail('Teams alerts need an admin recipient', false);
     const address = await this.addressOf(link, alert.recipient);
     if (!address) return fail(`no Teams conversation with ${alert.recipient.email}: the admin has not installed or messaged the bot`, false);
     try {
@@ -50,7 +51,7 @@ export class TeamsChannel implements AlertChannel {
     const { conversationId, activityId } = previous;
     if (!conversationId || !activityId || !previous.serviceUrl) return this.deliver(alert);
     // The user's service URL may have moved since the card was sent; the stored reference is the newest.
-    const current = await this.addressOf(link, alert.recipient);
+    const current = alert.recipient ? await this.addressOf(link, alert.recipient) : null;
     const serviceUrl = current?.conversationId === conversationId ? current.serviceUrl : previous.serviceUrl;
     try {
       await link.app.connector(serviceUrl).conversations.updateActivity(conversationId, activityId, alertActivity(alert.message, { outboxId: alert.idempotencyKey }));

@@ -66,7 +66,7 @@ export async function deliverOutbox(deps: EngineDeps, opts: DeliveryOptions): Pr
 async function loadContext(deps: EngineDeps, rows: OutboxDelivery[]): Promise<BatchContext> {
   return deps.uow.run(async (store) => {
     const ctx: BatchContext = { admins: new Map(), previous: new Map(), stale: new Set() };
-    for (const id of new Set(rows.map((r) => r.adminId))) ctx.admins.set(id, await store.admins.byId(id));
+    for (const id of new Set(rows.flatMap((r) => (r.adminId ? [r.adminId] : [])))) ctx.admins.set(id, await store.admins.byId(id));
     for (const id of new Set(rows.flatMap((r) => (r.updateOf ? [r.updateOf] : [])))) ctx.previous.set(id, await store.outbox.byId(id));
     for (const id of new Set(rows.filter((r) => r.message.event === 'reminder' && r.requestId).map((r) => r.requestId!))) {
       if ((await store.requests.byId(id))?.state !== 'pending') ctx.stale.add(id);
@@ -83,9 +83,9 @@ async function deliverRow(channels: DeliveryOptions['channels'], row: OutboxDeli
   if (previous?.state === 'skipped') return { skipped: 'the message it updates was never sent' };
   const channel = channels[row.channel];
   if (!channel) return { ok: false, retryable: false, retryAfterMs: null, error: `the ${row.channel} channel is not configured` };
-  const recipient = ctx.admins.get(row.adminId);
-  if (!recipient) return { ok: false, retryable: false, retryAfterMs: null, error: 'the recipient is no longer an admin' };
-  const alert = { idempotencyKey: row.id, recipient, message: row.message, uncertain: row.uncertain === true };
+  const recipient = row.adminId ? (ctx.admins.get(row.adminId) ?? null) : null;
+  if (row.adminId && !recipient) return { ok: false, retryable: false, retryAfterMs: null, error: 'the recipient is no longer an admin' };
+  const alert = { idempotencyKey: row.id, recipient, address: row.address, message: row.message, uncertain: row.uncertain === true };
   try {
     if (row.kind === 'update' && previous?.state === 'sent' && previous.platformRef) return await channel.update(alert, previous.platformRef);
     return await channel.deliver(alert);

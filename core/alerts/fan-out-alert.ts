@@ -16,16 +16,29 @@ export function channelsOf(admin: Admin, enabled: readonly Channel[]): Channel[]
   return enabled.filter((c) => c === 'email' || linked(c));
 }
 
-/** A new outbox row (kind deliver). */
+/** A new outbox row (kind deliver) for an admin. */
 export function outboxRow(random: Random, at: Date, eventId: string, admin: Admin, channel: Channel, message: AlertMessage, extra: Partial<OutboxMessage> = {}): OutboxMessage {
-  return { id: newId(random), tenantId: admin.tenantId, eventId, adminId: admin.id, channel, message, kind: 'deliver', updateOf: null, dedupeKey: null, requestId: message.requestId, createdAt: at, ...extra };
+  return { id: newId(random), tenantId: admin.tenantId, eventId, adminId: admin.id, address: null, channel, message, kind: 'deliver', updateOf: null, dedupeKey: null, requestId: message.requestId, createdAt: at, ...extra };
 }
 
-/** Writes one outbox row per (admin, channel) for every admin of the tenant, in the caller's transaction. */
+/** The tenant's Slack alert channel, when set and Slack is delivered on. */
+async function slackAlertChannel(store: Store, deps: AlertDeps, tenantId: string): Promise<string | null> {
+  if (!deps.alertChannels.includes('slack')) return null;
+  return (await store.tenants.byId(tenantId))?.settings.slackAlertChannel ?? null;
+}
+
+function channelRow(random: Random, at: Date, eventId: string, tenantId: string, address: string, message: AlertMessage, extra: Partial<OutboxMessage> = {}): OutboxMessage {
+  return { id: newId(random), tenantId, eventId, adminId: null, address, channel: 'slack', message, kind: 'deliver', updateOf: null, dedupeKey: null, requestId: message.requestId, createdAt: at, ...extra };
+}
+
+/** Writes one outbox row per (admin, channel) for every admin of the tenant, plus the tenant's Slack alert channel, in the caller's transaction. */
 export async function fanOutAlert(store: Store, deps: AlertDeps, at: Date, tenantId: string, message: AlertMessage): Promise<string> {
   const eventId = newId(deps.random);
   const admins = await store.admins.list(tenantId);
-  await store.outbox.insert(admins.flatMap((admin) => channelsOf(admin, deps.alertChannels).map((channel) => outboxRow(deps.random, at, eventId, admin, channel, message))));
+  const rows = admins.flatMap((admin) => channelsOf(admin, deps.alertChannels).map((channel) => outboxRow(deps.random, at, eventId, admin, channel, message)));
+  const address = await slackAlertChannel(store, deps, tenantId);
+  if (address) rows.push(channelRow(deps.random, at, eventId, tenantId, address, message));
+  await store.outbox.insert(rows);
   return eventId;
 }
 
@@ -39,11 +52,17 @@ export async function fanOutDecision(store: Store, deps: AlertDeps, at: Date, te
   const rows: OutboxMessage[] = [];
   for (const admin of await store.admins.list(tenantId)) {
     for (const channel of channelsOf(admin, deps.alertChannels)) {
-      const earlier = message.requestId ? (await store.outbox.forRequest(message.requestId, admin.id, channel)).filter((r) => r.message.actions.length > 0) : [];
+      const earlier = message.requestId ? (await store.outbox.forRequest(message.requestId, { adminId: admin.id }, channel)).filter((r) => r.message.actions.length > 0) : [];
       const targets = channel === 'email' ? earlier.slice(0, 1) : earlier;
       if (targets.length === 0) rows.push(outboxRow(deps.random, at, eventId, admin, channel, message));
       for (const t of targets) rows.push(outboxRow(deps.random, at, eventId, admin, channel, message, { kind: 'update', updateOf: t.id }));
     }
+  }
+  const address = await slackAlertChannel(store, deps, tenantId);
+  if (address) {
+    const earlier = message.requestId ? (await store.outbox.forRequest(message.requestId, { address }, 'slack')).filter((r) => r.message.actions.length > 0) : [];
+    if (earlier.length === 0) rows.push(channelRow(deps.random, at, eventId, tenantId, address, message));
+    for (const t of earlier) rows.push(channelRow(deps.random, at, eventId, tenantId, address, message, { kind: 'update', updateOf: t.id }));
   }
   await store.outbox.insert(rows);
   return eventId;

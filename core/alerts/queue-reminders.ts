@@ -28,7 +28,7 @@ export async function queueReminders(deps: EngineDeps, hoursBefore: number[] = D
       const hours = Math.min(...due);
       // The original alert's text, from whichever channel the requester received it on.
       let original = null;
-      for (const channel of deps.alertChannels) original ??= (await store.outbox.forRequest(request.id, request.requestedBy, channel))[0]?.message ?? null;
+      for (const channel of deps.alertChannels) original ??= (await store.outbox.forRequest(request.id, { adminId: request.requestedBy }, channel))[0]?.message ?? null;
       if (!original) continue;
       const message = reminderMessage(request, original, hours);
       const eventId = newId(deps.random);

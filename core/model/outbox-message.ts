@@ -27,7 +27,10 @@ export interface OutboxMessage {
   id: string;
   tenantId: string;
   eventId: string;
-  adminId: string;
+  /** The admin it goes to, or null for a tenant-wide destination. */
+  adminId: string | null;
+  /** A tenant-wide destination on the channel (a Slack channel id), when adminId is null. */
+  address: string | null;
   channel: Channel;
   message: AlertMessage;
   /** `deliver` a new message, or `update` the earlier one in `updateOf` (same admin and channel). */

@@ -9,6 +9,8 @@ export interface TenantSettings {
   unreviewedChangePolicy: UnreviewedChangePolicy;
   digestCron: string;
   timezone: string;
+  /** A Slack channel id that also receives every alert (optional; updated after decisions like the DMs). */
+  slackAlertChannel?: string | null;
 }
 
 /** Defaults of DESIGN §2. */
@@ -19,6 +21,7 @@ export const DEFAULT_TENANT_SETTINGS: TenantSettings = {
   unreviewedChangePolicy: 'rollback',
   digestCron: '0 9 * * *',
   timezone: 'UTC',
+  slackAlertChannel: null,
 };
 
 /** An organisation using dualkey. */

@@ -5,7 +5,10 @@ import type { AlertMessage, Channel } from '../model/outbox-message.js';
 export interface OutgoingAlert {
   /** The outbox row id: the same on every attempt, so the receiving side can drop a repeat. */
   idempotencyKey: string;
-  recipient: Admin;
+  /** The admin it goes to; null for a tenant-wide destination given by `address`. */
+  recipient: Admin | null;
+  /** A tenant-wide destination on this channel (a Slack channel id). */
+  address: string | null;
   message: AlertMessage;
   /** True when an earlier attempt may have gone out before its worker died (the channel may check before resending). */
   uncertain: boolean;

@@ -17,6 +17,7 @@ export interface TenantRepo {
   list(): Promise<Tenant[]>;
   setKek(id: string, vaultKeyId: string, publicKey: Buffer): Promise<void>;
   updateSettings(id: string, settings: TenantSettings): Promise<void>;
+  setSelfManagedKeys(id: string, entitled: boolean): Promise<void>;
 }
 
 /** Admins and their linked chat identities. */
@@ -134,8 +135,8 @@ export interface OutboxRepo {
   markSent(id: string, attempt: number, platformRef: Record<string, string>, at: Date): Promise<boolean>;
   /** Ends the claimed attempt unsent: back to `pending` at `retryAt`, `failed` for good, or `skipped` (pointless now). */
   markUnsent(id: string, attempt: number, error: string, next: { retryAt: Date } | { failed: true } | { skipped: true }): Promise<boolean>;
-  /** Deliver-rows about a request for one admin and channel, oldest first (what a decision updates). */
-  forRequest(requestId: string, adminId: string, channel: Channel): Promise<OutboxDelivery[]>;
+  /** Deliver-rows about a request for one admin (or one tenant-wide address) and channel, oldest first (what a decision updates). */
+  forRequest(requestId: string, target: { adminId: string } | { address: string }, channel: Channel): Promise<OutboxDelivery[]>;
   /** Rows that failed for good, newest first. */
   failed(tenantId: string | null, limit: number): Promise<OutboxDelivery[]>;
 }

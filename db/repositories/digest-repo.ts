@@ -41,7 +41,7 @@ export function digestRepo(tx: Drizzle): DigestRepo {
          where r.tenant_id = ${tenantId} and r.state <> 'pending' and r.decided_at >= ${iso}::timestamptz
          order by r.decided_at desc, r.id limit ${limit}`);
       const failed = await rawRows<Record<string, unknown>>(tx, sql`
-        select o.channel, a.email as recipient, o.message->>'title' as title, o.last_error, o.created_at, count(*) over () as total
+        select o.channel, coalesce(a.email, o.address) as recipient, o.message->>'title' as title, o.last_error, o.created_at, count(*) over () as total
           from outbox o left join admins a on a.id = o.admin_id
          where o.tenant_id = ${tenantId} and o.state = 'failed'
          order by o.created_at desc, o.id limit ${limit}`);

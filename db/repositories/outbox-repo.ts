@@ -82,11 +82,12 @@ export function outboxRepo(tx: Drizzle): OutboxRepo {
         .returning({ id: outbox.id });
       return rows.length > 0;
     },
-    async forRequest(requestId, adminId, channel) {
+    async forRequest(requestId, target, channel) {
+      const who = 'adminId' in target ? eq(outbox.adminId, target.adminId) : and(isNull(outbox.adminId), eq(outbox.address, target.address));
       const rows = await tx
         .select()
         .from(outbox)
-        .where(and(eq(outbox.requestId, requestId), eq(outbox.adminId, adminId), eq(outbox.channel, channel), eq(outbox.kind, 'deliver')))
+        .where(and(eq(outbox.requestId, requestId), who, eq(outbox.channel, channel), eq(outbox.kind, 'deliver')))
         .orderBy(asc(outbox.createdAt), asc(outbox.id));
       return rows.map((r) => toDelivery(r));
     },
@@ -104,6 +105,7 @@ function toDelivery(row: Row, uncertain?: boolean): OutboxDelivery {
     tenantId: row.tenantId,
     eventId: row.eventId,
     adminId: row.adminId,
+    address: row.address,
     channel: row.channel,
     message: row.message,
     kind: row.kind,

@@ -30,6 +30,9 @@ export function tenantRepo(tx: Drizzle): TenantRepo {
     async updateSettings(id, settings: TenantSettings) {
       await tx.update(tenants).set({ settings }).where(eq(tenants.id, id));
     },
+    async setSelfManagedKeys(id, entitled) {
+      await tx.update(tenants).set({ selfManagedKeys: entitled }).where(eq(tenants.id, id));
+    },
   };
 }
 

@@ -8,7 +8,9 @@ export const outbox = pgTable(
     id: text('id').primaryKey(),
     tenantId: text('tenant_id').notNull(),
     eventId: text('event_id').notNull(),
-    adminId: text('admin_id').notNull(),
+    /** The admin it goes to; null for a tenant-wide destination (`address`, e.g. a Slack alert channel). */
+    adminId: text('admin_id'),
+    address: text('address'),
     channel: text('channel', { enum: ['email', 'slack', 'teams'] }).notNull(),
     message: jsonb('message').$type<AlertMessage>().notNull(),
     /** `deliver` a new message, or `update` the one in `update_of` (same admin and channel). */

@@ -63,7 +63,7 @@ describe('Teams alerts: a key change requested on Slack, decided on Teams', () =
   });
 
   it('reports an admin the bot cannot reach in the digest instead of skipping them', async () => {
-    const rows = await w.engine.deps.uow.run((s) => s.outbox.forRequest(requestId, w.admins.dan.id, 'teams'));
+    const rows = await w.engine.deps.uow.run((s) => s.outbox.forRequest(requestId, { adminId: w.admins.dan.id }, 'teams'));
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ state: 'failed', lastError: 'no Teams conversation with dan@example.com: the admin has not installed or messaged the bot' });
     const digest = await w.engine.buildDigest(w.tenantId);
@@ -114,7 +114,7 @@ describe('Teams alerts: a key change requested on Slack, decided on Teams', () =
     w.connector.failNext({ status: 429, retryAfter: '120' }, { status: 502 }, { status: 504 });
     const first = await w.server.scheduler.deliver();
     expect(first.retried).toBeGreaterThanOrEqual(3);
-    const rows = async (name: 'ann' | 'bob' | 'cat') => (await w.engine.deps.uow.run((s) => s.outbox.forRequest(r.request.id, w.admins[name].id, 'teams')))[0]!;
+    const rows = async (name: 'ann' | 'bob' | 'cat') => (await w.engine.deps.uow.run((s) => s.outbox.forRequest(r.request.id, { adminId: w.admins[name].id }, 'teams')))[0]!;
     const throttled = (await Promise.all((['ann', 'bob', 'cat'] as const).map(rows))).filter((row) => row.lastError?.startsWith('Teams connector HTTP'));
     expect(throttled.map((row) => row.lastError?.slice(0, 24)).sort()).toEqual(['Teams connector HTTP 429', 'Teams connector HTTP 502', 'Teams connector HTTP 504']);
     const after429 = throttled.find((row) => row.lastError?.includes('429'))!;

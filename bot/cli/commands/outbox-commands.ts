@@ -36,8 +36,8 @@ export const outboxCommands: CliCommand[] = [
       const rows = await engine.deps.uow.run(async (store) => {
         const failed = await store.outbox.failed(tenantId, limit);
         const emails = new Map<string, string | null>();
-        for (const id of new Set(failed.map((r) => r.adminId))) emails.set(id, (await store.admins.byId(id))?.email ?? null);
-        return failed.map((r) => ({ row: r, email: emails.get(r.adminId) ?? null }));
+        for (const id of new Set(failed.flatMap((r) => (r.adminId ? [r.adminId] : [])))) emails.set(id, (await store.admins.byId(id))?.email ?? null);
+        return failed.map((r) => ({ row: r, email: r.adminId ? (emails.get(r.adminId) ?? null) : r.address }));
       });
       const json = rows.map(({ row, email }) => ({
         id: row.id,

@@ -106,7 +106,7 @@ describe('e-mail alerts through the outbox', () => {
       requestId: 'r-abc',
       instanceName: 'crm-prod',
     };
-    expect(await email.deliver({ idempotencyKey: 'hostile-1', recipient, message, uncertain: false })).toMatchObject({ ok: true });
+    expect(await email.deliver({ idempotencyKey: 'hostile-1', recipient, address: null, message, uncertain: false })).toMatchObject({ ok: true });
     const [mail] = smtp.mailbox('bob@example.com');
     expect(mail!.subject).toBe(`[dualkey] Title ${hostile}`);
     expect(mail!.html).not.toMatch(/<img|'quoted'/);

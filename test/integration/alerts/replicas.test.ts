@@ -155,7 +155,7 @@ describeOnServer(`three dualkey replicas on one PostgreSQL database${onServer ? 
     const everyAdmin = (prefix: string, except: string | null = null) => ADMINS.filter((a) => a !== except).map((a) => `${prefix} → ${a}`).sort();
 
     // One decision alert per admin per request: one approval, two expiries.
-    const decided = count(all.filter((r) => r.message.event === 'request_decided' && r.message.instanceName).map((r) => `${r.message.instanceName} ${r.message.status} → ${adminEmail.get(r.adminId)}`));
+    const decided = count(all.filter((r) => r.message.event === 'request_decided' && r.message.instanceName).map((r) => `${r.message.instanceName} ${r.message.status} → ${adminEmail.get(r.adminId!)}`));
     expect([...decided.values()].every((n) => n === 1)).toBe(true);
     expect([...decided.keys()].sort()).toEqual([
       ...everyAdmin(`crm-prod approved by ${adminEmail.get((await requestById(crm.id)).decidedBy!)} at 2026-11-29 09:10 UTC`),
@@ -164,7 +164,7 @@ describeOnServer(`three dualkey replicas on one PostgreSQL database${onServer ? 
     ].sort());
 
     // Reminders once per admin per reminder point, never to the requester.
-    const reminders = count(all.filter((r) => r.message.event === 'reminder').map((r) => `${r.message.instanceName} ${/— (\d+ hours?) left/.exec(r.message.title)![1]} → ${adminEmail.get(r.adminId)}`));
+    const reminders = count(all.filter((r) => r.message.event === 'reminder').map((r) => `${r.message.instanceName} ${/— (\d+ hours?) left/.exec(r.message.title)![1]} → ${adminEmail.get(r.adminId!)}`));
     expect([...reminders.values()].every((n) => n === 1)).toBe(true);
     expect([...reminders.keys()].sort()).toEqual([
       ...everyAdmin('hr-prod 24 hours', 'ann@example.com'), ...everyAdmin('hr-prod 1 hour', 'ann@example.com'),
@@ -187,7 +187,7 @@ describeOnServer(`three dualkey replicas on one PostgreSQL database${onServer ? 
     expect(repeatedSends(smtp)).toEqual([]);
     expect(smtp.deliveries.map((m) => m.messageId).sort()).toEqual(all.map((r) => `<${r.id}@dualkey>`).sort());
     for (const address of ADMINS) {
-      const own = all.filter((r) => adminEmail.get(r.adminId) === address);
+      const own = all.filter((r) => adminEmail.get(r.adminId!) === address);
       expect(smtp.deliveriesTo(address)).toBe(own.length);
       expect(smtp.mailbox(address)).toHaveLength(own.length);
     }

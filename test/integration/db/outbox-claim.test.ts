@@ -15,6 +15,7 @@ function aRow(over: Partial<OutboxMessage> = {}): OutboxMessage {
     tenantId: 'ten_1',
     eventId: 'evt_1',
     adminId: 'adm_1',
+    address: null,
     channel: 'email',
     message: { event: 'key_change_opened', title: 'Key changed on prod', facts: [['Instance', 'prod']], actions: [], status: null, requestId: 'r-1', instanceName: 'prod' },
     kind: 'deliver',
@@ -142,7 +143,7 @@ describe(`the outbox claims due rows once, with leases and fencing (${testEngine
       aRow({ adminId: 'adm_2' }),
       aRow({ requestId: 'r-2' }),
     ]);
-    expect((await uow.run((s) => s.outbox.forRequest('r-1', 'adm_1', 'email'))).map((r) => r.id)).toEqual([older.id, newer.id]);
+    expect((await uow.run((s) => s.outbox.forRequest('r-1', { adminId: 'adm_1' }, 'email'))).map((r) => r.id)).toEqual([older.id, newer.id]);
   });
 
   it.skipIf(testEngine === 'pglite')('gives two concurrent claims on separate connections disjoint rows (PGlite has one backend, so its transactions never overlap)', async () => {

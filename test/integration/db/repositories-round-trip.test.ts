@@ -136,6 +136,7 @@ describe(`repositories round-trip every model type (${testEngine})`, () => {
       tenantId: tenant.id,
       eventId,
       adminId: 'adm_1',
+      address: null,
       channel: 'teams',
       kind: 'deliver',
       updateOf: null,

@@ -48,7 +48,7 @@ describe('Block Kit limits', () => {
     expect(text.length).toBeLessThanOrEqual(40_000);
     expect((blocks[0]!.text as { text: string }).text.length).toBeLessThanOrEqual(150);
     expect(JSON.stringify(blocks)).toContain('dualkey digest');
-    expect(await new SlackChannel({ token: TOKEN, apiUrl: api.apiUrl }).deliver({ idempotencyKey: 'd1', recipient: ann, message, uncertain: false })).toMatchObject({ ok: true });
+    expect(await new SlackChannel({ token: TOKEN, apiUrl: api.apiUrl }).deliver({ idempotencyKey: 'd1', recipient: ann, address: null, message, uncertain: false })).toMatchObject({ ok: true });
   });
 
   it('cuts a reply listing hundreds of instances to a readable message with a pointer to the same command in the CLI', () => {

@@ -16,7 +16,7 @@ const request: Request = {
   payload: { operation: 'upload', keyName: 'crm-prod Encryption Key', fingerprint: 'sha256:new', previousKeyName: 'service key', previousFingerprint: 'sha256:old' },
   openedAt: new Date('2026-11-29T09:00:00Z'), deadline: new Date('2026-12-02T09:00:00Z'), decidedBy: null, decidedAt: null, decisionReason: null,
 };
-const alert = (message: AlertMessage, recipient: Admin = ann, key = 'row-1'): OutgoingAlert => ({ idempotencyKey: key, recipient, message, uncertain: false });
+const alert = (message: AlertMessage, recipient: Admin = ann, key = 'row-1'): OutgoingAlert => ({ idempotencyKey: key, recipient, address: null, message, uncertain: false });
 const buttons = (blocks: Array<Record<string, unknown>>) => blocks.filter((b) => b.type === 'actions').flatMap((b) => b.elements as Array<Record<string, unknown>>);
 
 /** SlackChannel against the fake Web API: DMs, updates in place, and how each Slack refusal maps to an outbox retry. */

@@ -47,7 +47,7 @@ describe('TeamsChannel', () => {
 
   beforeEach(() => connector.reset());
 
-  const alert = (recipient: Admin = bob): OutgoingAlert => ({ idempotencyKey: `row-${++n}`, recipient, message, uncertain: false });
+  const alert = (recipient: Admin = bob): OutgoingAlert => ({ idempotencyKey: `row-${++n}`, recipient, address: null, message, uncertain: false });
   const remember = (conversationId: string | null, serviceUrl = connector.serviceUrl) =>
     conversations.remember({ teamsTenantId: TENANT, aadObjectId: user.aadObjectId, userId: user.id, botId: TEAMS_BOT.id, serviceUrl, conversationId }, h.clock.now());
 

@@ -1,0 +1,50 @@
+import { nodeCronSchedule } from '../../runtime/node-cron-schedule.js';
+import type { TenantSettingsChange } from '../../../core/setup/update-tenant-settings.js';
+import { type CliCommand, type CliValues, str } from '../cli-command.js';
+import { UsageError } from '../usage-error.js';
+
+function hours(values: CliValues, name: string): number | undefined {
+  const v = str(values, name);
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n)) throw new UsageError(`--${name} must be a number of hours`);
+  return n;
+}
+
+/** tenant set: the plan entitlement and the tenant's rule settings (operator only). */
+export const tenantSetCommand: CliCommand = {
+  path: ['tenant', 'set'],
+  usage:
+    'dualkey tenant set [--tenant <t>] [--self-managed-keys | --no-self-managed-keys] [--review-window-hours <h>] [--lock-cooldown-hours <h>] [--lock-approval-ttl-hours <h>] [--unreviewed-policy rollback|keep] [--digest-cron "<cron>"] [--timezone <IANA zone>] [--slack-alert-channel <C…|none>]',
+  options: {
+    'self-managed-keys': { type: 'boolean' },
+    'no-self-managed-keys': { type: 'boolean' },
+    'review-window-hours': { type: 'string' },
+    'lock-cooldown-hours': { type: 'string' },
+    'lock-approval-ttl-hours': { type: 'string' },
+    'unreviewed-policy': { type: 'string' },
+    'digest-cron': { type: 'string' },
+    timezone: { type: 'string' },
+    'slack-alert-channel': { type: 'string' },
+  },
+  args: [0, 0],
+  async run(ctx, _args, values) {
+    if (values['self-managed-keys'] && values['no-self-managed-keys']) throw new UsageError('choose --self-managed-keys or --no-self-managed-keys, not both');
+    const policy = str(values, 'unreviewed-policy');
+    if (policy !== undefined && policy !== 'rollback' && policy !== 'keep') throw new UsageError('--unreviewed-policy is rollback or keep');
+    const channel = str(values, 'slack-alert-channel');
+    const change: TenantSettingsChange = {
+      ...(values['self-managed-keys'] ? { selfManagedKeys: true } : values['no-self-managed-keys'] ? { selfManagedKeys: false } : {}),
+      reviewWindowHours: hours(values, 'review-window-hours'),
+      lockCooldownHours: hours(values, 'lock-cooldown-hours'),
+      lockApprovalTtlHours: hours(values, 'lock-approval-ttl-hours'),
+      unreviewedChangePolicy: policy,
+      digestCron: str(values, 'digest-cron'),
+      timezone: str(values, 'timezone'),
+      slackAlertChannel: channel === undefined ? undefined : channel === 'none' ? null : channel,
+    };
+    if (Object.values(change).every((v) => v === undefined)) throw new UsageError('say what to change, e.g. --timezone Europe/Paris');
+    const tenant = await (await ctx.engine()).updateTenantSettings((await ctx.tenant()).id, change, nodeCronSchedule());
+    return { json: { tenant: tenant.name, selfManagedKeys: tenant.selfManagedKeys, settings: tenant.settings }, text: `Updated tenant ${tenant.name}: ${JSON.stringify({ selfManagedKeys: tenant.selfManagedKeys, ...tenant.settings })}` };
+  },
+};
