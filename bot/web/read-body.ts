@@ -1,13 +1,14 @@
 import type { IncomingMessage } from 'node:http';
 import { DomainError } from '../../core/errors.js';
 
-/** Reads a request body, refusing (without buffering it) anything over `maxBytes`. */
-export async function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
+const recordTooLarge = (maxBytes: number) => new DomainError('record_too_large', `The body exceeds ${maxBytes} bytes; records are limited to 1 MiB.`);
+
+/** Reads a request body, refusing (without buffering the rest) anything over `maxBytes` with the caller's error. */
+export async function readBody(req: IncomingMessage, maxBytes: number, tooLarge: (maxBytes: number) => Error = recordTooLarge): Promise<Buffer> {
   const declared = Number(req.headers['content-length'] ?? NaN);
-  const tooLarge = () => new DomainError('record_too_large', `The body exceeds ${maxBytes} bytes; records are limited to 1 MiB.`);
   if (Number.isFinite(declared) && declared > maxBytes) {
     req.resume();
-    throw tooLarge();
+    throw tooLarge(maxBytes);
   }
   const chunks: Buffer[] = [];
   let size = 0;
@@ -15,7 +16,7 @@ export async function readBody(req: IncomingMessage, maxBytes: number): Promise<
     size += (chunk as Buffer).length;
     if (size > maxBytes) {
       req.resume();
-      throw tooLarge();
+      throw tooLarge(maxBytes);
     }
     chunks.push(chunk as Buffer);
   }

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { readBody } from '../read-body.js';
 import { PageFault } from './page-fault.js';
 
 /** Largest form post accepted: a 64 KiB key file plus fields and multipart framing, with room to spare. */
@@ -13,23 +14,7 @@ export async function readPageForm(req: IncomingMessage, maxBytes = MAX_PAGE_BOD
     req.resume();
     throw new PageFault(415, 'unsupported_media_type', 'Submit the form from the page (multipart/form-data).');
   }
-  const tooLarge = () => new PageFault(413, 'body_too_large', `The upload exceeds ${maxBytes / 1024} KiB. Key files are at most 64 KiB: check that you chose the right file.`);
-  const declared = Number(req.headers['content-length'] ?? NaN);
-  if (Number.isFinite(declared) && declared > maxBytes) {
-    req.resume();
-    throw tooLarge();
-  }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > maxBytes) {
-      req.resume();
-      throw tooLarge();
-    }
-    chunks.push(chunk as Buffer);
-  }
-  const raw = Buffer.concat(chunks);
+  const raw = await readBody(req, maxBytes, () => new PageFault(413, 'body_too_large', `The upload exceeds ${maxBytes / 1024} KiB. Key files are at most 64 KiB: check that you chose the right file.`));
   try {
     const form = await new Response(raw, { headers: { 'content-type': type } }).formData();
     return { form, raw };
