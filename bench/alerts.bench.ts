@@ -97,7 +97,7 @@ export async function benchAlerts(admins = 1000): Promise<BenchRow[]> {
     const variants: Variant[] = [
       { name: 'outbox → EmailChannel as shipped', channel: shipped, workers: 1, target: { kind: 'ratio_at_least', value: 0.8 }, sends: true },
       { name: '  breakdown: outbox → EmailChannel on a pooled transport', channel: pooled, workers: 1, sends: true },
-      { name: '  breakdown: 4 outbox workers → EmailChannel on a pooled transport', channel: pooled, workers: 4, sends: true },
+      { name: '  breakdown: 4 delivery passes at once (as replicas) → EmailChannel on a pooled transport', channel: pooled, workers: 4, sends: true },
       { name: '  breakdown: outbox bookkeeping only (no-op channel)', channel: noop, workers: 1, sends: false },
     ];
     const bareRates: number[] = [];

@@ -15,6 +15,8 @@ export interface DeliveryOptions {
   batchSize?: number;
   /** Rows of one claimed batch sent at once (channels pool their connections). */
   concurrency?: number;
+  /** Claim loops run side by side, so one loop's database work overlaps another's sends. */
+  workers?: number;
 }
 
 /** What one pass did. */
@@ -44,12 +46,20 @@ interface BatchContext {
  * A reminder for a request decided meanwhile is skipped, and so are updates of a skipped row.
  */
 export async function deliverOutbox(deps: EngineDeps, opts: DeliveryOptions): Promise<DeliveryReport> {
-  const policy = opts.policy ?? DEFAULT_RETRY_POLICY;
   const report: DeliveryReport = { sent: 0, retried: 0, failed: 0, skipped: 0 };
+  const loops = await Promise.allSettled(Array.from({ length: Math.max(1, opts.workers ?? 2) }, () => deliveryLoop(deps, opts, report)));
+  const failed = loops.find((l): l is PromiseRejectedResult => l.status === 'rejected');
+  if (failed) throw failed.reason;
+  return report;
+}
+
+/** Claims and delivers batches until none is due (other loops and replicas skip the rows it holds). */
+async function deliveryLoop(deps: EngineDeps, opts: DeliveryOptions, report: DeliveryReport): Promise<void> {
+  const policy = opts.policy ?? DEFAULT_RETRY_POLICY;
   for (;;) {
     const now = deps.clock.now();
     const claimed = await deps.uow.run((store) => store.outbox.claim(now, new Date(now.getTime() + (opts.leaseMs ?? DEFAULT_LEASE_MS)), opts.batchSize ?? 50));
-    if (claimed.length === 0) return report;
+    if (claimed.length === 0) return;
     const ctx = await loadContext(deps, claimed);
     const outcomes = new Map<OutboxDelivery, Outcome>();
     await runPool(claimed, opts.concurrency ?? 8, async (row) => {

@@ -198,8 +198,8 @@ describe('e-mail alerts through the outbox', () => {
   it('resends with the same Message-ID after a worker died between sending and marking: one copy per mailbox', async () => {
     const requestId = await changeKey();
     h.faults.arm('outbox:sent');
-    // One row at a time, so the "crash" stops the worker before it touches the other rows.
-    await expect(deliverOutbox(h.engine.deps, { channels: { email }, concurrency: 1 })).rejects.toBeInstanceOf(SimulatedCrash);
+    // One row at a time in one loop, so the "crash" stops the worker before it touches the other rows.
+    await expect(deliverOutbox(h.engine.deps, { channels: { email }, concurrency: 1, workers: 1 })).rejects.toBeInstanceOf(SimulatedCrash);
     const [first] = smtp.deliveries;
     expect(smtp.deliveries).toHaveLength(1);
     expect((await rowsOf(requestId)).map((r) => r.state)).toEqual(['sending', 'sending', 'sending']);
