@@ -1,6 +1,6 @@
 import { newId } from '../ids.js';
 import type { Admin } from '../model/admin.js';
-import type { AlertMessage, Channel, OutboxMessage } from '../model/outbox-message.js';
+import type { AlertMessage, Channel, OutboxDelivery, OutboxMessage } from '../model/outbox-message.js';
 import type { Random } from '../ports/random.js';
 import type { Store } from '../ports/store.js';
 
@@ -50,19 +50,26 @@ export async function fanOutAlert(store: Store, deps: AlertDeps, at: Date, tenan
 export async function fanOutDecision(store: Store, deps: AlertDeps, at: Date, tenantId: string, message: AlertMessage): Promise<string> {
   const eventId = newId(deps.random);
   const rows: OutboxMessage[] = [];
+  // Every earlier copy with buttons, read once and grouped by destination (not one query per admin and channel).
+  const earlier = new Map<string, OutboxDelivery[]>();
+  for (const r of message.requestId ? await store.outbox.forRequestAll(message.requestId) : []) {
+    if (r.message.actions.length === 0) continue;
+    const key = `${r.adminId ?? `@${r.address}`}\u0000${r.channel}`;
+    earlier.set(key, [...(earlier.get(key) ?? []), r]);
+  }
   for (const admin of await store.admins.list(tenantId)) {
     for (const channel of channelsOf(admin, deps.alertChannels)) {
-      const earlier = message.requestId ? (await store.outbox.forRequest(message.requestId, { adminId: admin.id }, channel)).filter((r) => r.message.actions.length > 0) : [];
-      const targets = channel === 'email' ? earlier.slice(0, 1) : earlier;
+      const copies = earlier.get(`${admin.id}\u0000${channel}`) ?? [];
+      const targets = channel === 'email' ? copies.slice(0, 1) : copies;
       if (targets.length === 0) rows.push(outboxRow(deps.random, at, eventId, admin, channel, message));
       for (const t of targets) rows.push(outboxRow(deps.random, at, eventId, admin, channel, message, { kind: 'update', updateOf: t.id }));
     }
   }
   const address = await slackAlertChannel(store, deps, tenantId);
   if (address) {
-    const earlier = message.requestId ? (await store.outbox.forRequest(message.requestId, { address }, 'slack')).filter((r) => r.message.actions.length > 0) : [];
-    if (earlier.length === 0) rows.push(channelRow(deps.random, at, eventId, tenantId, address, message));
-    for (const t of earlier) rows.push(channelRow(deps.random, at, eventId, tenantId, address, message, { kind: 'update', updateOf: t.id }));
+    const copies = earlier.get(`@${address}\u0000slack`) ?? [];
+    if (copies.length === 0) rows.push(channelRow(deps.random, at, eventId, tenantId, address, message));
+    for (const t of copies) rows.push(channelRow(deps.random, at, eventId, tenantId, address, message, { kind: 'update', updateOf: t.id }));
   }
   await store.outbox.insert(rows);
   return eventId;

@@ -137,6 +137,8 @@ export interface OutboxRepo {
   markUnsent(id: string, attempt: number, error: string, next: { retryAt: Date } | { failed: true } | { skipped: true }): Promise<boolean>;
   /** Deliver-rows about a request for one admin (or one tenant-wide address) and channel, oldest first (what a decision updates). */
   forRequest(requestId: string, target: { adminId: string } | { address: string }, channel: Channel): Promise<OutboxDelivery[]>;
+  /** Every deliver-row about a request (all admins, addresses and channels), oldest first: one query for a decision's fan-out. */
+  forRequestAll(requestId: string): Promise<OutboxDelivery[]>;
   /** Rows that failed for good, newest first. */
   failed(tenantId: string | null, limit: number): Promise<OutboxDelivery[]>;
 }

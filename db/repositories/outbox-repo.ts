@@ -91,6 +91,14 @@ export function outboxRepo(tx: Drizzle): OutboxRepo {
         .orderBy(asc(outbox.createdAt), asc(outbox.id));
       return rows.map((r) => toDelivery(r));
     },
+    async forRequestAll(requestId) {
+      const rows = await tx
+        .select()
+        .from(outbox)
+        .where(and(eq(outbox.requestId, requestId), eq(outbox.kind, 'deliver')))
+        .orderBy(asc(outbox.createdAt), asc(outbox.id));
+      return rows.map((r) => toDelivery(r));
+    },
     async failed(tenantId, limit) {
       const where = tenantId === null ? eq(outbox.state, 'failed') : and(eq(outbox.state, 'failed'), eq(outbox.tenantId, tenantId));
       const rows = await tx.select().from(outbox).where(where).orderBy(desc(outbox.createdAt), desc(outbox.id)).limit(limit);
