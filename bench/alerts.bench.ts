@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import nodemailer, { type SendMailOptions, type Transporter } from 'nodemailer';
 import { EmailChannel } from '../bot/channels/email-channel.js';
@@ -76,7 +79,7 @@ export async function benchAlerts(admins = 1000): Promise<BenchRow[]> {
   const bare = pooledTransport();
   const noop: AlertChannel = { name: 'email', deliver: async () => ({ ok: true, platformRef: {} }), update: async () => ({ ok: true, platformRef: {} }) };
   try {
-    const vault = new LocalVault({ database: priv.database, masterKey: randomBytes(32), now: () => systemClock.now() });
+    const vault = await LocalVault.open({ database: priv.database, masterKey: randomBytes(32), keyDir: mkdtempSync(join(tmpdir(), 'dualkey-bench-keys-')), now: () => systemClock.now() });
     const engine = createEngine({ uow: createUnitOfWork(priv.database), vault, clock: systemClock, random: cryptoRandom, logger: silentLogger, steps: noStepHook, alertChannels: ['email'] });
 
     // Warm-up of every path (JIT, SMTP server, prepared statements) on a small tenant.

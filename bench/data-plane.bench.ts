@@ -31,7 +31,7 @@ export async function benchDataPlane(ops = 2000): Promise<BenchRow[]> {
   const database = await openDatabase({ databaseUrl: process.env.DATABASE_URL, dataDir: dir });
   try {
     const uow = createUnitOfWork(database);
-    const vault = new LocalVault({ database, masterKey: randomBytes(32), now: () => systemClock.now() });
+    const vault = await LocalVault.open({ database, masterKey: randomBytes(32), keyDir: path.join(dir, 'keys'), now: () => systemClock.now() });
     const engine = createEngine({ uow, vault, clock: systemClock, random: cryptoRandom, logger: silentLogger, steps: noStepHook, alertChannels: [] });
     const tenant = await engine.createTenant(`bench-${randomBytes(4).toString('hex')}`, { selfManagedKeys: true });
     const instance = await engine.createInstance(tenant.id, 'bench');

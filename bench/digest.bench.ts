@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { sql, type SQL } from 'drizzle-orm';
 import { cryptoRandom } from '../bot/runtime/crypto-random.js';
@@ -96,7 +99,7 @@ async function timeMs(fn: () => Promise<unknown>): Promise<number> {
 export async function benchDigest(runs = 10): Promise<BenchRow[]> {
   const priv = await openPrivateDatabase();
   try {
-    const vault = new LocalVault({ database: priv.database, masterKey: randomBytes(32), now: () => systemClock.now() });
+    const vault = await LocalVault.open({ database: priv.database, masterKey: randomBytes(32), keyDir: mkdtempSync(join(tmpdir(), 'dualkey-bench-keys-')), now: () => systemClock.now() });
     const engine = createEngine({ uow: createUnitOfWork(priv.database), vault, clock: systemClock, random: cryptoRandom, logger: silentLogger, steps: noStepHook, alertChannels: ['email'] });
     const volume: Volume = { instances: 10_000, pending: 1_000, decided: 2_000, lockedEvery: 200, sentAlerts: 20_000, failedAlerts: 30 };
     const now = systemClock.now();

@@ -9,6 +9,7 @@ import { recoverJournal } from './lifecycle/recover-journal.js';
 import { requestLock } from './lifecycle/request-lock.js';
 import { sweepDeadlines } from './lifecycle/sweep-deadlines.js';
 import { unlockInstance } from './lifecycle/unlock-instance.js';
+import { inspectUpload } from './lifecycle/uploaded-key.js';
 import { deliverOutbox } from './alerts/deliver-outbox.js';
 import { queueReminders } from './alerts/queue-reminders.js';
 import { buildDigest } from './digest/build-digest.js';
@@ -47,6 +48,7 @@ export function createEngine(deps: EngineDeps) {
     listRequests: listRequests.bind(null, deps),
     status: instanceStatus.bind(null, deps),
     ensureKek: ensureKek.bind(null, deps),
+    inspectUpload: inspectUpload.bind(null, deps),
     changeKey: changeKey.bind(null, deps),
     requestLock: requestLock.bind(null, deps),
     decide: decideRequest.bind(null, deps),

@@ -1,27 +1,33 @@
+import { join } from 'node:path';
 import type { Vault } from '../core/ports/vault.js';
 import type { Database } from '../db/database.js';
 import { LocalVault } from './local-vault.js';
 import { loadMasterKey } from './master-key.js';
 
-/** Builds the Vault chosen by DUALKEY_VAULT: the embedded local vault, or (later) Azure Key Vault. */
-export function createVault(config: {
-  kind: 'local' | 'azure';
+/** What building a vault needs from the configuration (DESIGN §6 / issue 9). */
+export interface VaultConfig {
+  kind: 'local' | 'azure' | 'pkcs11';
   database: Database;
   dataDir: string;
-  masterKeyFile?: string;
+  masterKeyFile?: string | undefined;
+  keyDir?: string | undefined;
   now: () => Date;
-}): Vault {
+}
+
+/** Builds and opens the Vault chosen by DUALKEY_VAULT. */
+export async function createVault(config: VaultConfig): Promise<Vault> {
   switch (config.kind) {
     case 'local': {
       const masterKey = loadMasterKey({ masterKeyFile: config.masterKeyFile, dataDir: config.dataDir });
-      return new LocalVault({ database: config.database, masterKey, now: config.now });
+      return LocalVault.open({ database: config.database, masterKey, keyDir: config.keyDir ?? join(config.dataDir, 'keys'), now: config.now });
     }
     case 'azure':
-      throw new Error('The Azure Key Vault adapter is not available yet; set DUALKEY_VAULT=local');
+    case 'pkcs11':
+      throw new Error(`The ${config.kind} vault adapter is not available in this build; set DUALKEY_VAULT=local`);
     default: {
       // Unreachable for typed callers; guards configuration that slipped past validation.
       const kind: never = config.kind;
-      throw new Error(`Unknown vault kind ${String(kind)}; set DUALKEY_VAULT to local or azure`);
+      throw new Error(`Unknown vault kind ${String(kind)}; set DUALKEY_VAULT to local, azure or pkcs11`);
     }
   }
 }

@@ -1,13 +1,15 @@
 import { constants, createPrivateKey, createPublicKey, privateDecrypt } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
-import { eq, sql } from 'drizzle-orm';
-import { VaultKeyNotFoundError } from '../core/ports/vault.js';
-import type { Vault } from '../core/ports/vault.js';
+import { VaultByokRejectedError, VaultKeyNotFoundError } from '../core/ports/vault.js';
+import type { DestroyOutcome, KeyAccess, Vault } from '../core/ports/vault.js';
 import type { Database } from '../db/database.js';
-import { vaultKeys } from '../db/schema/vault-keys.js';
 import { generateRsaKey } from './generate-rsa-key.js';
+import { localAuditTagger } from './local-audit-tag.js';
+import { LocalKeyDir, type KeyFileRecord } from './local-key-dir.js';
+import { claimLocalVault, migrateLegacyKeys } from './local-vault-identity.js';
 import { MASTER_KEY_BYTES } from './master-key.js';
 import { openPrivateKey, sealBinding, sealPrivateKey } from './private-key-seal.js';
+import { unwrapByokInProcess } from './unwrap-byok.js';
 
 type Purpose = 'protector' | 'kek';
 
@@ -15,36 +17,55 @@ type Purpose = 'protector' | 'kek';
 const PROTECTOR_BITS = 2048;
 const KEK_BITS = 3072;
 
-/** What the vault reads back about a stored key before deciding anything. */
-interface StoredKey {
-  purpose: Purpose;
-  publicKey: Buffer;
+/** What opening a local vault needs. */
+export interface LocalVaultOptions {
+  database: Database;
+  masterKey: Buffer;
+  /** The key directory (default `<dataDir>/keys`): one sealed file per key. */
+  keyDir: string;
+  now: () => Date;
 }
 
 /**
- * The embedded Vault: private keys live in the vault_keys table, only ever encrypted
- * (AES-256-GCM under the master key, bound to the key id and purpose); destroying a key deletes its row.
+ * The embedded Vault: each private key is sealed (AES-256-GCM under the master key, bound to the key id
+ * and purpose) in its own file of a key directory — never in the database — and destroying a key
+ * overwrites and removes its file. Single-host: every process of a deployment must share the directory.
  */
 export class LocalVault implements Vault {
-  private readonly database: Database;
+  private readonly keys: LocalKeyDir;
   private readonly masterKey: Buffer;
   private readonly now: () => Date;
+  private readonly tag: (data: Buffer) => Buffer;
 
-  constructor(deps: { database: Database; masterKey: Buffer; now: () => Date }) {
+  /** Opens the vault: binds the database to this key directory and moves keys of older installations out of the database. */
+  static async open(opts: LocalVaultOptions): Promise<LocalVault> {
+    const vault = new LocalVault(opts);
+    vault.keys.sweepLeftovers(Date.now());
+    await claimLocalVault(opts.database, vault.keys, opts.now());
+    await migrateLegacyKeys(opts.database, vault.keys);
+    return vault;
+  }
+
+  private constructor(deps: LocalVaultOptions) {
     if (deps.masterKey.length !== MASTER_KEY_BYTES) throw new Error(`the local vault needs a ${MASTER_KEY_BYTES}-byte master key`);
-    this.database = deps.database;
+    this.keys = new LocalKeyDir(deps.keyDir);
     this.masterKey = deps.masterKey;
     this.now = deps.now;
+    this.tag = localAuditTagger(deps.masterKey);
+  }
+
+  /** The key directory (tests and operators look at it). */
+  get keyDir(): string {
+    return this.keys.dir;
+  }
+
+  /** Ids of every stored key of a purpose (tests check what a crash left behind). */
+  storedKeyIds(purpose: Purpose = 'protector'): string[] {
+    return this.keys.list().filter((id) => this.keys.read(id)?.purpose === purpose);
   }
 
   async importKey(keyId: string, pkcs8Der: Buffer): Promise<void> {
-    const publicKeyDer = publicKeyOf(keyId, pkcs8Der);
-    const stored = await this.insertOnce(keyId, 'protector', publicKeyDer, pkcs8Der);
-    // A retried journal step imports the same key again (no-op); a different key under a
-    // used id is a bug upstream, and overwriting would silently orphan data.
-    if (stored.purpose !== 'protector' || !stored.publicKey.equals(publicKeyDer)) {
-      throw new Error(`vault key ${keyId} already holds a different key; a key id is never reused`);
-    }
+    this.store(keyId, 'protector', publicKeyOf(keyId, pkcs8Der), pkcs8Der);
   }
 
   generateKey(keyId: string): Promise<Buffer> {
@@ -55,28 +76,54 @@ export class LocalVault implements Vault {
     return this.generateOnce(keyId, 'kek', KEK_BITS);
   }
 
-  async decryptWithKek(keyId: string, ciphertext: Buffer): Promise<Buffer> {
-    // SHA-1 OAEP is what CKM_RSA_AES_KEY_WRAP (Azure BYOK) mandates; it is only ever used with a KEK.
-    const key = await this.privateKeyFor(keyId, 'kek');
-    return privateDecrypt({ key, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha1' }, ciphertext);
+  async importByok(kekId: string, keyId: string, byokCiphertext: Buffer): Promise<Buffer> {
+    const kek = this.privateKeyFor(kekId, 'kek');
+    const pkcs8 = unwrapByokInProcess(kek, byokCiphertext);
+    if (!pkcs8) throw new VaultByokRejectedError(keyId, `it does not unwrap with key-exchange key ${kekId}`);
+    try {
+      let spki: Buffer;
+      try {
+        spki = createPublicKey(createPrivateKey({ key: pkcs8, format: 'der', type: 'pkcs8' })).export({ type: 'spki', format: 'der' });
+      } catch {
+        throw new VaultByokRejectedError(keyId, 'the unwrapped bytes are not a PKCS#8 private key');
+      }
+      // Any key type is stored: the caller applies the type and size rules on the public key and destroys a refused one.
+      this.store(keyId, 'protector', spki, pkcs8);
+      return spki;
+    } finally {
+      pkcs8.fill(0);
+    }
   }
 
   async unwrapDek(keyId: string, wrapped: Buffer): Promise<Buffer> {
-    const key = await this.privateKeyFor(keyId, 'protector');
+    const key = this.privateKeyFor(keyId, 'protector');
     return privateDecrypt({ key, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, wrapped);
   }
 
   async publicKey(keyId: string): Promise<Buffer | null> {
-    return (await this.find(keyId))?.publicKey ?? null;
+    return this.keys.read(keyId)?.publicKey ?? null;
   }
 
-  async destroy(keyId: string): Promise<void> {
-    await this.database.transaction((tx) => tx.delete(vaultKeys).where(eq(vaultKeys.id, keyId)));
+  async keyAccess(keyId: string): Promise<KeyAccess> {
+    try {
+      return this.keys.read(keyId) ? { usable: true } : { usable: false, cause: `the key file of ${keyId} is missing from the local vault's key directory` };
+    } catch (e) {
+      return { usable: false, cause: `the local vault's key directory cannot be read (${(e as { code?: string }).code ?? 'error'})` };
+    }
+  }
+
+  async destroy(keyId: string): Promise<DestroyOutcome> {
+    this.keys.destroy(keyId);
+    return { outcome: 'destroyed' };
+  }
+
+  async auditTag(data: Buffer): Promise<Buffer> {
+    return this.tag(data);
   }
 
   async ping(): Promise<boolean> {
     try {
-      await this.database.transaction((tx) => tx.execute(sql`select 1`));
+      this.keys.list();
       return true;
     } catch {
       return false;
@@ -86,54 +133,42 @@ export class LocalVault implements Vault {
   /** Generates a key unless `keyId` exists; concurrent callers all end up with the one key that was stored first. */
   private async generateOnce(keyId: string, purpose: Purpose, bits: number): Promise<Buffer> {
     // Look first: generating RSA keys is slow, and retries of a journaled step are common.
-    const existing = await this.find(keyId);
+    const existing = this.keys.read(keyId);
     if (existing) return expectPurpose(keyId, existing, purpose).publicKey;
     const { publicKeyDer, privateKeyDer } = await generateRsaKey(bits);
     try {
-      const stored = await this.insertOnce(keyId, purpose, publicKeyDer, privateKeyDer);
+      const stored = this.keys.writeOnce(keyId, this.seal(keyId, purpose, publicKeyDer, privateKeyDer));
       return expectPurpose(keyId, stored, purpose).publicKey;
     } finally {
       privateKeyDer.fill(0);
     }
   }
 
-  /** Inserts the sealed key unless the id exists (ON CONFLICT DO NOTHING), then returns whatever is stored under the id. */
-  private async insertOnce(keyId: string, purpose: Purpose, publicKeyDer: Buffer, privateKeyDer: Buffer): Promise<StoredKey> {
+  /** Stores a key once; a retried import of the same key is a no-op, a different key under a used id a bug. */
+  private store(keyId: string, purpose: Purpose, publicKeyDer: Buffer, privateKeyDer: Buffer): void {
+    const stored = this.keys.writeOnce(keyId, this.seal(keyId, purpose, publicKeyDer, privateKeyDer));
+    // Overwriting would silently orphan data sealed under the first key.
+    if (stored.purpose !== purpose || !stored.publicKey.equals(publicKeyDer)) {
+      throw new Error(`vault key ${keyId} already holds a different key; a key id is never reused`);
+    }
+  }
+
+  private seal(keyId: string, purpose: Purpose, publicKey: Buffer, privateKeyDer: Buffer): KeyFileRecord {
     const sealed = sealPrivateKey(this.masterKey, sealBinding(keyId, purpose), privateKeyDer);
-    const createdAt = this.now();
-    return this.database.transaction(async (tx) => {
-      await tx
-        .insert(vaultKeys)
-        .values({ id: keyId, purpose, publicKey: publicKeyDer, encryptedPrivateKey: sealed.ciphertext, nonce: sealed.nonce, tag: sealed.tag, createdAt })
-        .onConflictDoNothing({ target: vaultKeys.id });
-      // Read committed: this statement sees the row a concurrent winner committed, which
-      // the conflicting insert waited for.
-      const [row] = await tx.select({ purpose: vaultKeys.purpose, publicKey: vaultKeys.publicKey }).from(vaultKeys).where(eq(vaultKeys.id, keyId));
-      if (!row) throw new Error(`vault key ${keyId} was destroyed while being stored`);
-      return row;
-    });
+    return { purpose, publicKey, ...sealed, createdAt: this.now().toISOString() };
   }
 
-  private async find(keyId: string): Promise<StoredKey | null> {
-    const rows = await this.database.transaction((tx) =>
-      tx.select({ purpose: vaultKeys.purpose, publicKey: vaultKeys.publicKey }).from(vaultKeys).where(eq(vaultKeys.id, keyId)),
-    );
-    return rows[0] ?? null;
-  }
-
-  /** Reads and decrypts a private key of the given purpose; the transaction ends before any RSA work. */
-  private async privateKeyFor(keyId: string, purpose: Purpose): Promise<KeyObject> {
-    const rows = await this.database.transaction((tx) => tx.select().from(vaultKeys).where(eq(vaultKeys.id, keyId)));
-    const row = rows[0];
-    if (!row) throw new VaultKeyNotFoundError(keyId);
-    expectPurpose(keyId, row, purpose);
-    const sealed = { ciphertext: row.encryptedPrivateKey, nonce: row.nonce, tag: row.tag };
-    return openPrivateKey(this.masterKey, sealBinding(keyId, row.purpose), sealed, keyId);
+  /** Reads and decrypts a private key of the given purpose. */
+  private privateKeyFor(keyId: string, purpose: Purpose): KeyObject {
+    const record = this.keys.read(keyId);
+    if (!record) throw new VaultKeyNotFoundError(keyId);
+    expectPurpose(keyId, record, purpose);
+    return openPrivateKey(this.masterKey, sealBinding(keyId, record.purpose), record, keyId);
   }
 }
 
 /** Keeps the two kinds of keys apart: a KEK is import-only, and a protector must never act as a KEK. */
-function expectPurpose<T extends StoredKey>(keyId: string, stored: T, purpose: Purpose): T {
+function expectPurpose<T extends { purpose: Purpose }>(keyId: string, stored: T, purpose: Purpose): T {
   if (stored.purpose !== purpose) {
     const what = stored.purpose === 'kek' ? 'a key-exchange key (KEK)' : 'a protector key';
     throw new Error(`vault key ${keyId} is ${what} and cannot be used as a ${purpose === 'kek' ? 'KEK' : 'protector'}`);

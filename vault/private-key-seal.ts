@@ -1,7 +1,7 @@
 import { createCipheriv, createDecipheriv, createPrivateKey, randomBytes } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 
-/** A private key encrypted under the master key, as stored in vault_keys. */
+/** A private key encrypted under the master key, as stored in a key file of the local vault. */
 export interface SealedPrivateKey {
   ciphertext: Buffer;
   nonce: Buffer;

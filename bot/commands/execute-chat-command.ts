@@ -1,3 +1,4 @@
+import { describeCustody } from '../../core/setup/describe-custody.js';
 import type { Engine } from '../../core/engine.js';
 import { isDomainError } from '../../core/errors.js';
 import type { Actor } from '../../core/model/actor.js';
@@ -40,7 +41,7 @@ export async function executeChatCommand(engine: Engine, actor: Actor, command: 
         return ok(command.instance ? `Status of ${command.instance}` : `${list.length} instance${list.length === 1 ? '' : 's'}`, {
           fields: list.map((s) => [
             s.instance,
-            `${s.state}, ${s.keyMode === 'customer' ? 'customer key' : 'service-managed key'} ${s.protector.name} (${s.protector.fingerprint})${s.pendingRequest ? ` — pending ${s.pendingRequest.type.replace('_', ' ')} ${s.pendingRequest.id}` : ''}${s.lockAllowedAt && new Date(s.lockAllowedAt) > engine.deps.clock.now() ? ` — lock allowed from ${formatUtc(new Date(s.lockAllowedAt))}` : ''}`,
+            `${s.state}, ${s.keyMode === 'customer' ? 'customer key' : 'service-managed key'} ${s.protector.name} (${s.protector.fingerprint})${s.pendingRequest ? ` — pending ${s.pendingRequest.type.replace('_', ' ')} ${s.pendingRequest.id}` : ''}${s.lockAllowedAt && new Date(s.lockAllowedAt) > engine.deps.clock.now() ? ` — lock allowed from ${formatUtc(new Date(s.lockAllowedAt))}` : ''}${describeCustody(s) ? ` — ${describeCustody(s)}` : ''}`,
           ]),
         });
       }

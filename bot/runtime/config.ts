@@ -13,9 +13,20 @@ export const configSchema = z
       .optional(),
     DUALKEY_DATA_DIR: z.string().trim().min(1).default('./.dualkey'),
     DUALKEY_MASTER_KEY_FILE: optionalString,
-    DUALKEY_VAULT: z.enum(['local', 'azure'], { message: 'must be "local" (embedded default) or "azure"' }).default('local'),
+    DUALKEY_VAULT: z.enum(['local', 'azure', 'pkcs11'], { message: 'must be "local" (embedded default, single host), "azure" (Azure Key Vault) or "pkcs11" (an HSM)' }).default('local'),
+    DUALKEY_VAULT_KEY_DIR: optionalString,
     DUALKEY_DB_LOCK_TIMEOUT_MS: z.coerce.number({ message: 'must be a number of milliseconds' }).int().positive().default(30_000),
     AZURE_KEYVAULT_URL: z.string().trim().url('must be the vault URL, e.g. https://my-vault.vault.azure.net').optional(),
+    AZURE_TENANT_ID: optionalString,
+    AZURE_CLIENT_ID: optionalString,
+    AZURE_CLIENT_SECRET: optionalString,
+    AZURE_AUTHORITY_HOST: z.string().trim().url('must be the Microsoft Entra authority URL, e.g. https://login.microsoftonline.com').optional(),
+    DUALKEY_AZURE_HSM: flag,
+    PKCS11_MODULE: optionalString,
+    PKCS11_TOKEN_LABEL: optionalString,
+    PKCS11_PIN_FILE: optionalString,
+    PKCS11_INIT_ARGS: optionalString,
+    PKCS11_SESSIONS: z.coerce.number({ message: 'must be a number of sessions' }).int().min(1).max(64).default(4),
     SLACK_SIGNING_SECRET: optionalString,
     SLACK_BOT_TOKEN: optionalString,
     SLACK_APP_TOKEN: optionalString,
@@ -39,6 +50,14 @@ export const configSchema = z
   .superRefine((c, ctx) => {
     if (c.DUALKEY_VAULT === 'azure' && !c.AZURE_KEYVAULT_URL) {
       ctx.addIssue({ code: 'custom', path: ['AZURE_KEYVAULT_URL'], message: 'is required when DUALKEY_VAULT=azure' });
+    }
+    if (c.DUALKEY_VAULT === 'azure' && c.AZURE_CLIENT_SECRET && (!c.AZURE_TENANT_ID || !c.AZURE_CLIENT_ID)) {
+      ctx.addIssue({ code: 'custom', path: ['AZURE_CLIENT_SECRET'], message: 'needs AZURE_TENANT_ID and AZURE_CLIENT_ID too (or unset all three to use a managed identity)' });
+    }
+    if (c.DUALKEY_VAULT === 'pkcs11') {
+      for (const name of ['PKCS11_MODULE', 'PKCS11_TOKEN_LABEL', 'PKCS11_PIN_FILE'] as const) {
+        if (!c[name]) ctx.addIssue({ code: 'custom', path: [name], message: 'is required when DUALKEY_VAULT=pkcs11' });
+      }
     }
     if (c.PUBLIC_URL) {
       const u = new URL(c.PUBLIC_URL);

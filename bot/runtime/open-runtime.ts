@@ -42,7 +42,7 @@ export async function openRuntime(config: Config, overrides: RuntimeOverrides = 
   const clock = overrides.clock ?? systemClock;
   const database = overrides.database ?? (await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir, lockTimeoutMs: config.DUALKEY_DB_LOCK_TIMEOUT_MS }));
   try {
-    const vault = createVault({ kind: config.DUALKEY_VAULT, database, dataDir, masterKeyFile: config.DUALKEY_MASTER_KEY_FILE, now: () => clock.now() });
+    const vault = await createVault({ kind: config.DUALKEY_VAULT, database, dataDir, masterKeyFile: config.DUALKEY_MASTER_KEY_FILE, keyDir: config.DUALKEY_VAULT_KEY_DIR, now: () => clock.now() });
     const engine = createEngine({
       uow: createUnitOfWork(database),
       vault,

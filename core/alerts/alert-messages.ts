@@ -112,3 +112,26 @@ export function instanceUnlocked(instanceName: string, by: Admin, fingerprint: s
     instanceName,
   };
 }
+
+/**
+ * The alert every admin gets when a lock has destroyed the service side's key material. Where the key
+ * store only soft-deletes (purge protection), it says until when the store's owner could still recover it.
+ */
+export function instanceLocked(instanceName: string, recoverableUntil: Date | null, at: Date): AlertMessage {
+  const custody = recoverableUntil
+    ? `deleted in the key store, which keeps it recoverable by the store's owner until ${formatUtc(recoverableUntil)} (purge protection): the lock is not a crypto-shred before then`
+    : 'destroyed in the key store: only your key file can unlock the instance';
+  return {
+    event: 'instance_locked',
+    title: `${instanceName} is locked`,
+    facts: [
+      ['Instance', instanceName],
+      ['Key', custody],
+      ['At', formatUtc(at)],
+    ],
+    actions: [],
+    status: 'locked',
+    requestId: null,
+    instanceName,
+  };
+}

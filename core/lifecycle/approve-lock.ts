@@ -5,6 +5,7 @@ import type { EngineDeps } from '../engine-deps.js';
 import { DomainError } from '../errors.js';
 import type { Actor } from '../model/actor.js';
 import type { Request } from '../model/request.js';
+import { destroying } from './close-key-change.js';
 import { completeDestroy } from './complete-destroy.js';
 import { destroyEntry } from './journal-steps.js';
 import { requireCooldownOver } from './lock-cooldown.js';
@@ -35,7 +36,7 @@ export async function approveLock(deps: EngineDeps, actor: Actor, request: Reque
     await store.instances.update(instance.id, instance.generation, { state: 'locking' });
     await store.keyring.deleteAllExcept(instance.id, protector.id);
     const keyIds = protector.vaultKeyId ? [protector.vaultKeyId] : [];
-    await store.protectors.update(protector.id, { vaultKeyId: null });
+    await store.protectors.update(protector.id, { vaultKeyId: null, ...destroying(protector) });
     const entry = destroyEntry(deps, 'lock', instance.id, keyIds, 'finish_lock');
     await store.journal.insert(entry);
     await appendAudit(store, {

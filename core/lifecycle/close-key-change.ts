@@ -5,6 +5,7 @@ import type { EngineDeps } from '../engine-deps.js';
 import { DomainError } from '../errors.js';
 import type { Actor } from '../model/actor.js';
 import type { JournalEntry } from '../model/journal-entry.js';
+import type { Protector } from '../model/protector.js';
 import type { Request, RequestState } from '../model/request.js';
 import type { Store } from '../ports/store.js';
 import { destroyEntry } from './journal-steps.js';
@@ -36,10 +37,10 @@ export async function closeKeyChange(store: Store, deps: EngineDeps, request: Re
   const keyIds = discarded.vaultKeyId ? [discarded.vaultKeyId] : [];
   await store.keyring.deleteByProtector(instance.id, discarded.id);
   if (KEEPS.has(outcome)) {
-    await store.protectors.update(previous.id, { status: 'retired', vaultKeyId: null });
+    await store.protectors.update(previous.id, { status: 'retired', vaultKeyId: null, ...destroying(previous) });
     await store.instances.update(instance.id, instance.generation, {});
   } else {
-    await store.protectors.update(fresh.id, { status: 'destroyed', vaultKeyId: null });
+    await store.protectors.update(fresh.id, { status: 'destroyed', vaultKeyId: null, ...destroying(fresh) });
     await store.protectors.update(previous.id, { status: 'active' });
     await store.instances.update(instance.id, instance.generation, {
       protectorId: previous.id, keyMode: previous.kind === 'service' ? 'service' : 'customer', lastKeyChangeAt: now,
@@ -54,4 +55,9 @@ export async function closeKeyChange(store: Store, deps: EngineDeps, request: Re
   });
   await fanOutDecision(store, deps, now, request.tenantId, requestDecided(decided, instance.name, decider?.admin ?? null));
   return { request: decided, journal };
+}
+
+/** Marks the vault key a protector is about to lose, so the destroy's outcome is recorded on its row. */
+export function destroying(protector: Protector): { destroyKeyId?: string } {
+  return protector.vaultKeyId ? { destroyKeyId: protector.vaultKeyId } : {};
 }

@@ -14,7 +14,7 @@ import type { Request } from '../model/request.js';
 import { audited } from './audited.js';
 import { beginImport, compensateImport } from './journal-steps.js';
 import { loadInstance, requireActive } from './load-instance.js';
-import { readUploadedKey, type KeyFileUpload } from './read-uploaded-key.js';
+import { importPrepared, prepareUpload, type KeyFileUpload, type PreparedUpload } from './uploaded-key.js';
 import { requireNoPending } from './require-no-pending.js';
 
 /** Where the new protector comes from. */
@@ -63,6 +63,7 @@ export async function changeKey(deps: EngineDeps, actor: Actor, instanceName: st
     let pkcs8: Buffer | null = null;
     let fileSpki: Buffer | null = null;
     let pfx: Buffer | null = null;
+    let prepared: PreparedUpload | null = null;
     if (source.kind === 'generate') {
       if (source.password.length < MIN_PFX_PASSWORD_LENGTH) {
         throw new DomainError('password_too_short', `The PFX password must be at least ${MIN_PFX_PASSWORD_LENGTH} characters; it is all that protects the key file. Choose a longer one.`);
@@ -73,24 +74,34 @@ export async function changeKey(deps: EngineDeps, actor: Actor, instanceName: st
       fileSpki = generated.key.publicKeySpki;
       pfx = generated.pfx;
     } else if (source.kind === 'upload') {
-      const uploaded = await readUploadedKey(deps.vault, before.tenant, source.upload);
-      if (uploaded.key.fingerprint === before.protector.fingerprint) {
-        throw new DomainError('key_already_current', `${instanceName} is already protected by this key (${uploaded.key.fingerprint}). Upload a different key.`, { fingerprint: uploaded.key.fingerprint });
+      prepared = prepareUpload(before.tenant, source.upload);
+      if (prepared.fingerprint === before.protector.fingerprint) {
+        if (prepared.kind === 'pfx') prepared.key.privateKeyPkcs8.fill(0);
+        throw alreadyCurrent(instanceName, prepared.fingerprint);
       }
-      kind = uploaded.kind;
-      pkcs8 = uploaded.key.privateKeyPkcs8;
-      fileSpki = uploaded.key.publicKeySpki;
+      kind = prepared.kind;
     }
 
     const journal = await beginImport(deps, 'key_change', before.instance.id, [vaultKeyId]);
     await deps.steps.reached('key_change:journaled');
     let spki: Buffer;
-    if (pkcs8 && fileSpki) {
-      await deps.vault.importKey(vaultKeyId, pkcs8);
-      pkcs8.fill(0);
-      spki = fileSpki;
-    } else {
-      spki = await deps.vault.generateKey(vaultKeyId);
+    try {
+      if (prepared) {
+        // A BYOK key's fingerprint is known only once the key store has unwrapped it.
+        const imported = await importPrepared(deps, vaultKeyId, prepared);
+        if (imported.fingerprint === before.protector.fingerprint) throw alreadyCurrent(instanceName, imported.fingerprint);
+        spki = imported.publicKeySpki;
+      } else if (pkcs8 && fileSpki) {
+        await deps.vault.importKey(vaultKeyId, pkcs8);
+        spki = fileSpki;
+      } else {
+        spki = await deps.vault.generateKey(vaultKeyId);
+      }
+    } catch (e) {
+      await compensateImport(deps, journal).catch((err: unknown) => deps.logger.error('journal: compensation deferred to recovery', { journal: journal.id, error: String(err) }));
+      throw e;
+    } finally {
+      pkcs8?.fill(0);
     }
     await deps.steps.reached('key_change:imported');
     const rewrapped = await rewrapDeks(deps, before.dekRows, before.protector, protectorId, spki);
@@ -142,6 +153,10 @@ export async function changeKey(deps: EngineDeps, actor: Actor, instanceName: st
     deps.logger.info('key change applied', { instance: instanceName, request: request.id, fingerprint: protector.fingerprint });
     return { request, protector, pfx };
   });
+}
+
+function alreadyCurrent(instanceName: string, fingerprint: string): DomainError {
+  return new DomainError('key_already_current', `${instanceName} is already protected by this key (${fingerprint}). Upload a different key.`, { fingerprint });
 }
 
 /** Unwraps every DEK version with the current protector (in the vault) and wraps it under the new public key. */

@@ -10,7 +10,7 @@ import type { Request } from '../model/request.js';
 import { audited } from './audited.js';
 import { loadInstance, requireActive } from './load-instance.js';
 import { requireCooldownOver } from './lock-cooldown.js';
-import { readUploadedKey, type KeyFileUpload } from './read-uploaded-key.js';
+import { inspectUpload, type KeyFileUpload } from './uploaded-key.js';
 import { requireNoPending } from './require-no-pending.js';
 
 /** What the requester must present to lock: the instance name typed again, and the current key file. */
@@ -37,11 +37,10 @@ export async function requestLock(deps: EngineDeps, actor: Actor, instanceName: 
       requireCooldownOver(c.instance, c.tenant, deps.clock.now());
       return c;
     });
-    const { key } = await readUploadedKey(deps.vault, ctx.tenant, input.upload);
-    key.privateKeyPkcs8.fill(0);
-    if (key.fingerprint !== ctx.protector.fingerprint) {
-      throw new DomainError('key_mismatch', `This key file (${key.fingerprint}) is not the key protecting ${instanceName} (${ctx.protector.fingerprint}). Present the file of the current key: it is the one you will need to unlock.`, {
-        instance: instanceName, presented: key.fingerprint, expected: ctx.protector.fingerprint,
+    const presented = (await inspectUpload(deps, ctx.tenant, ctx.instance.id, input.upload)).fingerprint;
+    if (presented !== ctx.protector.fingerprint) {
+      throw new DomainError('key_mismatch', `This key file (${presented}) is not the key protecting ${instanceName} (${ctx.protector.fingerprint}). Present the file of the current key: it is the one you will need to unlock.`, {
+        instance: instanceName, presented, expected: ctx.protector.fingerprint,
       });
     }
     return deps.uow.run(async (store) => {

@@ -11,7 +11,7 @@ import { VaultKeyNotFoundError } from '../ports/vault.js';
 import { audited } from './audited.js';
 import { beginImport, compensateImport } from './journal-steps.js';
 import { loadInstance } from './load-instance.js';
-import { readUploadedKey, type KeyFileUpload } from './read-uploaded-key.js';
+import { importPrepared, prepareUpload, type KeyFileUpload } from './uploaded-key.js';
 
 /** unlock (DESIGN §4): the same key file re-enters the vault, every DEK must unwrap with it, and the instance is active again. */
 export async function unlockInstance(deps: EngineDeps, actor: Actor, instanceName: string, upload: KeyFileUpload): Promise<Instance> {
@@ -25,19 +25,25 @@ export async function unlockInstance(deps: EngineDeps, actor: Actor, instanceNam
       }
       return { ...c, deks: await store.keyring.listByProtector(c.instance.id, c.protector.id) };
     });
-    const { key } = await readUploadedKey(deps.vault, before.tenant, upload);
-    if (key.fingerprint !== before.protector.fingerprint) {
-      key.privateKeyPkcs8.fill(0);
-      throw new DomainError('key_mismatch', `This key file (${key.fingerprint}) is not the key ${instanceName} was locked with (${before.protector.fingerprint}). Find the file of that key.`, {
-        instance: instanceName, presented: key.fingerprint, expected: before.protector.fingerprint,
-      });
+    const prepared = prepareUpload(before.tenant, upload);
+    const mismatch = (presented: string) => new DomainError('key_mismatch', `This key file (${presented}) is not the key ${instanceName} was locked with (${before.protector.fingerprint}). Find the file of that key.`, {
+      instance: instanceName, presented, expected: before.protector.fingerprint,
+    });
+    if (prepared.kind === 'pfx' && prepared.fingerprint !== before.protector.fingerprint) {
+      prepared.key.privateKeyPkcs8.fill(0);
+      throw mismatch(prepared.fingerprint);
     }
     // Unique per attempt: two racing unlocks must never share (and so destroy) each other's vault key.
     const vaultKeyId = `prot-${before.protector.id}-u${before.instance.generation}-${newId(deps.random)}`;
     const journal = await beginImport(deps, 'unlock', before.instance.id, [vaultKeyId]);
     await deps.steps.reached('unlock:journaled');
-    await deps.vault.importKey(vaultKeyId, key.privateKeyPkcs8);
-    key.privateKeyPkcs8.fill(0);
+    try {
+      const imported = await importPrepared(deps, vaultKeyId, prepared);
+      if (imported.fingerprint !== before.protector.fingerprint) throw mismatch(imported.fingerprint);
+    } catch (e) {
+      await compensateImport(deps, journal).catch((err: unknown) => deps.logger.error('journal: compensation deferred to recovery', { journal: journal.id, error: String(err) }));
+      throw e;
+    }
     await deps.steps.reached('unlock:imported');
     let unlocked: Instance;
     try {

@@ -16,6 +16,17 @@ export interface Protector {
   vaultKeyId: string | null;
   status: ProtectorStatus;
   createdAt: Date;
+  /** What the key store reported when this protector's key material was last destroyed; null while it holds live material. */
+  destruction?: ProtectorDestruction | null;
+  /** Why the key store cannot use this protector's key right now (key-access health), or null when it can. */
+  accessProblem?: string | null;
+}
+
+/** A destroy as the key store reported it: gone for good, or soft-deleted and recoverable by the store's owner until a time. */
+export interface ProtectorDestruction {
+  outcome: 'destroyed' | 'deleted';
+  recoverableUntil: Date | null;
+  at: Date;
 }
 
 /** One DEK version wrapped (RSA-OAEP-SHA256) under one protector. */

@@ -4,7 +4,7 @@ import type { Instance, InstanceState, KeyMode } from '../model/instance.js';
 import type { JournalEntry } from '../model/journal-entry.js';
 import type { PageToken } from '../model/page-token.js';
 import type { Channel, OutboxDelivery, OutboxMessage } from '../model/outbox-message.js';
-import type { Protector, ProtectorKind, ProtectorStatus, WrappedDek } from '../model/protector.js';
+import type { Protector, ProtectorDestruction, ProtectorKind, ProtectorStatus, WrappedDek } from '../model/protector.js';
 import type { EncryptedRecord, RecordRead } from '../model/record.js';
 import type { Request, RequestState, RequestType } from '../model/request.js';
 import type { Tenant, TenantSettings } from '../model/tenant.js';
@@ -54,7 +54,11 @@ export interface InstanceRepo {
 /** Changes a protector row may receive. */
 export interface ProtectorPatch {
   status?: ProtectorStatus;
+  /** Setting a key id clears any recorded destruction; setting null needs `destroyKeyId` when a key is going. */
   vaultKeyId?: string | null;
+  /** The vault key a committed destroy is about to remove, so the outcome can be recorded against this row. */
+  destroyKeyId?: string;
+  accessProblem?: string | null;
 }
 
 /** Protectors. */
@@ -63,6 +67,10 @@ export interface ProtectorRepo {
   byId(id: string): Promise<Protector | null>;
   listByInstance(instanceId: string): Promise<Protector[]>;
   update(id: string, patch: ProtectorPatch): Promise<void>;
+  /** Records what the key store did with `destroyKeyId`; returns the protector it belonged to, if any. */
+  recordDestruction(destroyKeyId: string, destruction: ProtectorDestruction): Promise<Protector | null>;
+  /** Every protector that holds live key material in the vault (key-access health). */
+  listWithVaultKey(): Promise<Protector[]>;
 }
 
 /** Wrapped DEK versions. */

@@ -11,6 +11,10 @@ export interface InstanceStatus {
   protector: { name: string; fingerprint: string; kind: string };
   lockAllowedAt: string | null;
   pendingRequest: { id: string; type: string; deadline: string } | null;
+  /** Locked instances: what the key store did with the key — `destroyed`, or `deleted` and recoverable by the store's owner until a time. */
+  keyDestruction: { outcome: 'destroyed' | 'deleted'; recoverableUntil: string | null } | null;
+  /** Key-access health: why the key store cannot use the current key, or null when it can. */
+  keyAccessProblem: string | null;
 }
 
 /** Status of one instance, or of every instance of the tenant. */
@@ -36,6 +40,8 @@ export async function instanceStatus(deps: EngineDeps, tenantId: string, instanc
         protector: { name: p?.name ?? '', fingerprint: p?.fingerprint ?? '', kind: p?.kind ?? '' },
         lockAllowedAt: allowed ? allowed.toISOString() : null,
         pendingRequest: req ? { id: req.id, type: req.type, deadline: req.deadline.toISOString() } : null,
+        keyDestruction: instance.state !== 'active' && p?.destruction ? { outcome: p.destruction.outcome, recoverableUntil: p.destruction.recoverableUntil?.toISOString() ?? null } : null,
+        keyAccessProblem: p?.accessProblem ?? null,
       });
     }
     return out;

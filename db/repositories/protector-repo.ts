@@ -1,4 +1,4 @@
-import { asc, eq } from 'drizzle-orm';
+import { and, asc, eq, isNotNull } from 'drizzle-orm';
 import type { Protector } from '../../core/model/protector.js';
 import type { ProtectorRepo } from '../../core/ports/store.js';
 import type { Drizzle } from '../database.js';
@@ -10,7 +10,11 @@ type Row = typeof protectors.$inferSelect;
 export function protectorRepo(tx: Drizzle): ProtectorRepo {
   return {
     async insert(protector) {
-      await tx.insert(protectors).values(protector);
+      const { destruction, accessProblem, ...row } = protector;
+      await tx.insert(protectors).values({
+        ...row, accessProblem: accessProblem ?? null,
+        destroyOutcome: destruction?.outcome ?? null, recoverableUntil: destruction?.recoverableUntil ?? null, destroyedAt: destruction?.at ?? null,
+      });
     },
     async byId(id) {
       const [row] = await tx.select().from(protectors).where(eq(protectors.id, id));
@@ -21,8 +25,26 @@ export function protectorRepo(tx: Drizzle): ProtectorRepo {
       return rows.map(toProtector);
     },
     async update(id, patch) {
-      if (patch.status === undefined && patch.vaultKeyId === undefined) return;
-      await tx.update(protectors).set({ status: patch.status, vaultKeyId: patch.vaultKeyId }).where(eq(protectors.id, id));
+      const set: Partial<Row> = {};
+      if (patch.status !== undefined) set.status = patch.status;
+      if (patch.vaultKeyId !== undefined) set.vaultKeyId = patch.vaultKeyId;
+      // New live key material (unlock): the earlier destruction no longer describes this row.
+      if (typeof patch.vaultKeyId === 'string') Object.assign(set, { destroyKeyId: null, destroyOutcome: null, recoverableUntil: null, destroyedAt: null, accessProblem: null });
+      if (patch.destroyKeyId !== undefined) set.destroyKeyId = patch.destroyKeyId;
+      if (patch.accessProblem !== undefined) set.accessProblem = patch.accessProblem;
+      if (Object.keys(set).length === 0) return;
+      await tx.update(protectors).set(set).where(eq(protectors.id, id));
+    },
+    async recordDestruction(destroyKeyId, d) {
+      const rows = await tx.update(protectors)
+        .set({ destroyOutcome: d.outcome, recoverableUntil: d.recoverableUntil, destroyedAt: d.at, accessProblem: null })
+        .where(and(eq(protectors.destroyKeyId, destroyKeyId)))
+        .returning();
+      return rows[0] ? toProtector(rows[0]) : null;
+    },
+    async listWithVaultKey() {
+      const rows = await tx.select().from(protectors).where(isNotNull(protectors.vaultKeyId)).orderBy(asc(protectors.id));
+      return rows.map(toProtector);
     },
   };
 }
@@ -38,5 +60,7 @@ function toProtector(row: Row): Protector {
     vaultKeyId: row.vaultKeyId,
     status: row.status,
     createdAt: row.createdAt,
+    destruction: row.destroyOutcome && row.destroyedAt ? { outcome: row.destroyOutcome, recoverableUntil: row.recoverableUntil, at: row.destroyedAt } : null,
+    accessProblem: row.accessProblem,
   };
 }

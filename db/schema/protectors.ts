@@ -14,6 +14,13 @@ export const protectors = pgTable(
     vaultKeyId: text('vault_key_id'),
     status: text('status', { enum: ['active', 'previous', 'retired', 'destroyed'] }).notNull(),
     createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull(),
+    // The key a committed destroy removes, and what the key store said it achieved.
+    destroyKeyId: text('destroy_key_id'),
+    destroyOutcome: text('destroy_outcome', { enum: ['destroyed', 'deleted'] }),
+    recoverableUntil: timestamp('recoverable_until', { withTimezone: true, mode: 'date' }),
+    destroyedAt: timestamp('destroyed_at', { withTimezone: true, mode: 'date' }),
+    // Key-access health: why the store cannot use the key now (null = usable).
+    accessProblem: text('access_problem'),
   },
-  (t) => [index('protectors_instance').on(t.instanceId)],
+  (t) => [index('protectors_instance').on(t.instanceId), index('protectors_destroy_key').on(t.destroyKeyId)],
 );

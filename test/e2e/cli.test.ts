@@ -103,6 +103,8 @@ describe('dualkey CLI, spawned as `node bin/dualkey.js`', () => {
         protector: { name: expect.any(String), fingerprint: expect.stringMatching(FINGERPRINT), kind: 'service' },
         lockAllowedAt: null,
         pendingRequest: null,
+        keyDestruction: null,
+        keyAccessProblem: null,
       });
       const serviceFingerprint = (status.protector as { fingerprint: string }).fingerprint;
 
@@ -143,6 +145,7 @@ describe('dualkey CLI, spawned as `node bin/dualkey.js`', () => {
         ['key_upload', 'ok', null],
         ['approve', 'refused', 'self_approval'],
         ['approve', 'ok', null],
+        ['key_destroyed', 'ok', null],
         ['lock_request', 'refused', 'lock_cooldown'],
       ]);
       const byAction = (action: string, result: string) => audit.find((e) => e.action === action && e.result === result)!;
@@ -186,7 +189,7 @@ describe('dualkey CLI, spawned as `node bin/dualkey.js`', () => {
 
       it('exits 2 naming the variable and the accepted values when the configuration is invalid', async () => {
         const error = expectRefusal(await ws.run(['status', '--json'], { env: { DUALKEY_VAULT: 'bogus' } }), 2, 'config_invalid');
-        expect(error.message).toMatch(/DUALKEY_VAULT must be "local" .* or "azure"/);
+        expect(error.message).toMatch(/DUALKEY_VAULT must be "local" .*, "azure" .* or "pkcs11"/);
       });
 
       it('inspects the OpenSSL fixture PFX: format, key type, size and the independently computed fingerprint', async () => {

@@ -443,7 +443,8 @@ describe('one-time secrets pages', () => {
 
     it('behind https: a __Secure- cookie scoped to the public path, posts accepted from PUBLIC_URL\'s origin only', async () => {
       const dir = mkdtempSync(path.join(tmpdir(), 'dualkey-e2e-pages-https-'));
-      const https = await startServer(loadConfig({ DUALKEY_DATA_DIR: dir, PORT: '0', PUBLIC_URL: 'https://keys.example.com/dualkey/' }), { database: db.database, clock, logger, startScheduler: false });
+      // A second server of the same deployment on this host: it shares the first one's key directory.
+      const https = await startServer(loadConfig({ DUALKEY_DATA_DIR: dir, DUALKEY_VAULT_KEY_DIR: path.join(dataDir, 'keys'), PORT: '0', PUBLIC_URL: 'https://keys.example.com/dualkey/' }), { database: db.database, clock, logger, startScheduler: false });
       try {
         const secure = new PagesClient(https.url);
         const token = await link('key_upload', 'ops-prod');

@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createEngine, type Engine } from '../../core/engine.js';
 import type { Actor } from '../../core/model/actor.js';
 import type { Admin } from '../../core/model/admin.js';
@@ -26,6 +29,9 @@ export interface Harness {
   clock: TestClock;
   faults: FaultHook;
   vault: LocalVault;
+  /** The local vault's master key and key directory (crypto-shred tests open copies with them). */
+  masterKey: Buffer;
+  keyDir: string;
   logger: MemoryLogger;
   /** A new engine on the same database and vault: what a restarted process has (no caches). */
   restart(): Engine;
@@ -38,16 +44,21 @@ export async function createHarness(opts: TestDatabaseOptions = {}): Promise<Har
   const clock = new TestClock();
   const faults = new FaultHook();
   const logger = new MemoryLogger();
-  const vault = new LocalVault({ database: db.database, masterKey: randomBytes(32), now: () => clock.now() });
+  const keyDir = mkdtempSync(join(tmpdir(), 'dualkey-keys-'));
+  const masterKey = randomBytes(32);
+  const vault = await LocalVault.open({ database: db.database, masterKey, keyDir, now: () => clock.now() });
   const build = () => createEngine({ uow: db.uow, vault, clock, random: cryptoRandom, logger, steps: faults, alertChannels: ['email', 'slack', 'teams'] });
   const h: Harness = {
-    db, clock, faults, vault, logger,
+    db, clock, faults, vault, masterKey, keyDir, logger,
     engine: build(),
     restart() {
       h.engine = build();
       return h.engine;
     },
-    dispose: () => db.dispose(),
+    dispose: async () => {
+      await db.dispose();
+      rmSync(keyDir, { recursive: true, force: true });
+    },
   };
   return h;
 }

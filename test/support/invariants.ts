@@ -1,12 +1,10 @@
 import { expect } from 'vitest';
 import type { Engine } from '../../core/engine.js';
-import { vaultKeys } from '../../db/schema/index.js';
 import type { Harness } from './engine-harness.js';
 
 /** Every vault key id stored by the local vault. */
 export async function storedVaultKeyIds(h: Harness): Promise<string[]> {
-  const rows = await h.db.database.transaction((tx) => tx.select({ id: vaultKeys.id, purpose: vaultKeys.purpose }).from(vaultKeys));
-  return rows.filter((r) => r.purpose === 'protector').map((r) => r.id);
+  return h.vault.storedKeyIds('protector');
 }
 
 /**

@@ -1,7 +1,6 @@
 import { parsePfx } from '../../../core/keyfiles/parse-pfx.js';
 import { parseByokFile } from '../../../core/keyfiles/byok.js';
 import { detectKeyFileFormat } from '../../../core/keyfiles/read-key-file.js';
-import { readUploadedKey } from '../../../core/lifecycle/read-uploaded-key.js';
 import { type CliCommand, str } from '../cli-command.js';
 import { readInputFile, readPassword } from '../read-secret-input.js';
 
@@ -14,16 +13,17 @@ export const keyfileInspectCommand: CliCommand = {
   async run(ctx, [name], values) {
     const file = await readInputFile(ctx.io, name!, 'key file');
     const format = detectKeyFileFormat(file);
-    let key;
     if (format === 'pfx') {
-      key = parsePfx(file, await readPassword(ctx.io, str(values, 'password-file'), { required: true }));
-    } else {
-      parseByokFile(file); // refuse a malformed file before opening the database
-      const engine = await ctx.engine();
-      key = (await readUploadedKey(engine.deps.vault, await ctx.tenant(), { file })).key;
+      const key = parsePfx(file, await readPassword(ctx.io, str(values, 'password-file'), { required: true }));
+      key.privateKeyPkcs8.fill(0);
+      const json = { format, keyType: key.keyType, bits: key.bits, fingerprint: key.fingerprint };
+      return { json, text: `PFX file: RSA ${key.bits} bits, fingerprint ${key.fingerprint}` };
     }
-    key.privateKeyPkcs8.fill(0);
-    const json = { format, keyType: key.keyType, bits: key.bits, fingerprint: key.fingerprint };
-    return { json, text: `${format.toUpperCase()} file: ${key.keyType.toUpperCase()} ${key.bits} bits, fingerprint ${key.fingerprint}` };
+    parseByokFile(file); // refuse a malformed file before opening the database
+    const engine = await ctx.engine();
+    // The key store unwraps the file under a throwaway id and destroys it again: the key never enters this process.
+    const key = await engine.inspectUpload(await ctx.tenant(), null, { file });
+    const json = { format, keyType: 'rsa', bits: key.bits, fingerprint: key.fingerprint };
+    return { json, text: `BYOK file: RSA ${key.bits} bits, fingerprint ${key.fingerprint}` };
   },
 };

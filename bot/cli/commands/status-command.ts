@@ -1,3 +1,4 @@
+import { describeCustody } from '../../../core/setup/describe-custody.js';
 import type { CliCommand } from '../cli-command.js';
 
 /** status [<instance>]: one JSON object for a named instance, an array otherwise. */
@@ -13,6 +14,7 @@ export const statusCommand: CliCommand = {
         [
           `${s.instance}: ${s.state}, ${s.keyMode === 'customer' ? 'customer-managed' : 'service-managed'} key ${s.protector.name} (${s.protector.fingerprint})`,
           s.lockAllowedAt ? `  lock allowed from ${s.lockAllowedAt}` : null,
+          describeCustody(s) ? `  ${describeCustody(s)}` : null,
           s.pendingRequest ? `  pending ${s.pendingRequest.type} ${s.pendingRequest.id} until ${s.pendingRequest.deadline}` : null,
         ].filter(Boolean).join('\n'),
       )

@@ -96,6 +96,12 @@ describe(`repositories round-trip every model type (${testEngine})`, () => {
     expect(await uow.run((s) => s.protectors.listByInstance(instance.id))).toEqual([previous, current]);
     await uow.run((s) => s.protectors.update(previous.id, { status: 'retired', vaultKeyId: null }));
     expect(await uow.run((s) => s.protectors.byId(previous.id))).toEqual({ ...previous, status: 'retired', vaultKeyId: null });
+    await uow.run((s) => s.protectors.update(current.id, { vaultKeyId: null, destroyKeyId: current.vaultKeyId! }));
+    const destruction = { outcome: 'deleted' as const, recoverableUntil: new Date('2031-01-01T00:00:00Z'), at: new Date('2030-12-01T00:00:00Z') };
+    expect((await uow.run((s) => s.protectors.recordDestruction(current.vaultKeyId!, destruction)))?.id).toBe(current.id);
+    expect(await uow.run((s) => s.protectors.byId(current.id))).toMatchObject({ vaultKeyId: null, destruction });
+    await uow.run((s) => s.protectors.update(current.id, { vaultKeyId: 'vk-again' }));
+    expect(await uow.run((s) => s.protectors.byId(current.id))).toMatchObject({ vaultKeyId: 'vk-again', destruction: null });
 
     const sorted = [rows[0], rows[2], rows[1]].sort((a, b) => a!.version - b!.version || a!.protectorId.localeCompare(b!.protectorId));
     expect(await uow.run((s) => s.keyring.listByInstance(instance.id))).toEqual(sorted);

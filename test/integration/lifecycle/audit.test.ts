@@ -29,13 +29,16 @@ describe('the audit chain', () => {
       'ann@example.com:cli:key_upload:ok',
       'ann@example.com:cli:approve:refused:self_approval',
       'bob@example.com:slack:approve:ok',
+      // The retired service key's destruction, as the key store reported it.
+      'scheduler:system:key_destroyed:ok',
     ]);
+    expect(entries.find((e) => e.action === 'key_destroyed')!.details).toMatchObject({ outcome: 'destroyed', recoverableUntil: null, operation: 'approved' });
     expect(entries.find((e) => e.action === 'key_upload')!.actor.impersonatedBy).toBe('operator');
     expect(JSON.stringify(entries)).not.toContain(FIXTURE_PASSWORD);
   });
 
   it('verifies an intact chain', async () => {
-    expect(await h.engine.verifyAudit()).toMatchObject({ ok: true, entries: 9 });
+    expect(await h.engine.verifyAudit()).toMatchObject({ ok: true, entries: 10 });
   });
 
   it('names the first altered entry', async () => {

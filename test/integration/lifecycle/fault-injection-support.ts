@@ -4,7 +4,7 @@ import type { InstanceRef } from '../../../core/data-plane/record-service.js';
 import { fingerprintSpki } from '../../../core/keyfiles/fingerprint.js';
 import { IMPORT_GRACE_MS, type RecoveryReport } from '../../../core/lifecycle/recover-journal.js';
 import type { Instance } from '../../../core/model/instance.js';
-import type { KeyFileUpload } from '../../../core/lifecycle/read-uploaded-key.js';
+import type { KeyFileUpload } from '../../../core/lifecycle/uploaded-key.js';
 import type { JournalEntry } from '../../../core/model/journal-entry.js';
 import type { Protector } from '../../../core/model/protector.js';
 import type { Request } from '../../../core/model/request.js';

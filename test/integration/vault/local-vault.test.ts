@@ -1,191 +1,133 @@
-import { constants, createPublicKey, generateKeyPairSync, publicEncrypt, randomBytes, randomUUID } from 'node:crypto';
-import type { KeyObject } from 'node:crypto';
+import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VaultKeyNotFoundError } from '../../../core/ports/vault.js';
-import type { Database } from '../../../db/database.js';
+import { vaultKeys } from '../../../db/schema/index.js';
 import { LocalVault } from '../../../vault/local-vault.js';
-import { createTestDatabase } from '../../support/test-database.js';
+import { LocalVaultElsewhereError } from '../../../vault/local-vault-identity.js';
+import { sealBinding, sealPrivateKey } from '../../../vault/private-key-seal.js';
+import { createTestDatabase, type TestDatabase } from '../../support/test-database.js';
 
-/** One RSA key made outside the vault, as an uploaded PFX or BYOK file would deliver it. */
 const uploaded = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const uploadedPkcs8 = uploaded.privateKey.export({ type: 'pkcs8', format: 'der' });
-const other = generateKeyPairSync('rsa', { modulusLength: 2048 });
-
+const uploadedSpki = uploaded.publicKey.export({ type: 'spki', format: 'der' });
 const now = () => new Date('2030-01-02T03:04:05Z');
 const id = (label: string) => `${label}-${randomUUID()}`;
 
-function wrap(spkiDer: Buffer | KeyObject, data: Buffer, oaepHash: 'sha256' | 'sha1'): Buffer {
-  const key = Buffer.isBuffer(spkiDer) ? { key: spkiDer, format: 'der' as const, type: 'spki' as const } : { key: spkiDer };
-  return publicEncrypt({ ...key, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash }, data);
+/** Everything the directory holds, as one string per encoding a scan would look for. */
+function dirBytes(dir: string): Buffer {
+  return Buffer.concat(readdirSync(dir).map((f) => readFileSync(join(dir, f))));
 }
 
-describe('LocalVault', () => {
-  let database: Database;
-  let dispose: () => Promise<void>;
+describe('LocalVault (key directory, one sealed file per key)', () => {
+  let db: TestDatabase;
+  let keyDir: string;
+  const masterKey = randomBytes(32);
   let vault: LocalVault;
 
   beforeAll(async () => {
-    ({ database, dispose } = await createTestDatabase());
-    vault = new LocalVault({ database, masterKey: randomBytes(32), now });
+    db = await createTestDatabase();
+    keyDir = mkdtempSync(join(tmpdir(), 'dualkey-local-vault-'));
+    vault = await LocalVault.open({ database: db.database, masterKey, keyDir, now });
   });
   afterAll(async () => {
-    await dispose();
+    await db.dispose();
+    rmSync(keyDir, { recursive: true, force: true });
   });
 
-  /** Every vault_keys row as text, whatever the driver: bytea columns appear as hex (\x...). */
-  async function vaultKeysAsText(): Promise<string> {
-    const result = await database.transaction((tx) => tx.execute(sql`select row_to_json(v)::text as row from vault_keys v`));
-    const rows = (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as { row: string }[];
-    return rows.map((r) => r.row).join('\n');
-  }
-
-  it('unwraps a DEK wrapped with the public key of an imported key', async () => {
-    const keyId = id('import');
+  it('keeps key material out of the database and out of the key files in clear', async () => {
+    const keyId = id('secret');
     await vault.importKey(keyId, uploadedPkcs8);
-    const dek = randomBytes(32);
-    const wrapped = wrap(uploaded.publicKey, dek, 'sha256');
-    expect((await vault.unwrapDek(keyId, wrapped)).equals(dek)).toBe(true);
-    const spki = uploaded.publicKey.export({ type: 'spki', format: 'der' });
-    expect((await vault.publicKey(keyId))?.equals(spki)).toBe(true);
-  });
-
-  it('treats importing the same key under the same id again as a no-op', async () => {
-    const keyId = id('import-twice');
-    await vault.importKey(keyId, uploadedPkcs8);
-    await vault.importKey(keyId, uploadedPkcs8);
-    await Promise.all([vault.importKey(keyId, uploadedPkcs8), vault.importKey(keyId, uploadedPkcs8)]);
-    const dek = randomBytes(32);
-    expect((await vault.unwrapDek(keyId, wrap(uploaded.publicKey, dek, 'sha256'))).equals(dek)).toBe(true);
-  });
-
-  it('refuses to import a different key under an id already in use, keeping the first', async () => {
-    const keyId = id('import-conflict');
-    await vault.importKey(keyId, uploadedPkcs8);
-    await expect(vault.importKey(keyId, other.privateKey.export({ type: 'pkcs8', format: 'der' }))).rejects.toThrow(/different key/);
-    const dek = randomBytes(32);
-    expect((await vault.unwrapDek(keyId, wrap(uploaded.publicKey, dek, 'sha256'))).equals(dek)).toBe(true);
-  });
-
-  it('refuses to import something that is not an RSA PKCS#8 key', async () => {
-    await expect(vault.importKey(id('junk'), randomBytes(300))).rejects.toThrow(/PKCS#8/);
-    const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'der' });
-    await expect(vault.importKey(id('ec'), ec)).rejects.toThrow(/only RSA/);
-  });
-
-  it('generates a 2048-bit protector once, however many concurrent calls ask for the same id', async () => {
-    const keyId = id('generated');
-    const [a, b, c] = await Promise.all([vault.generateKey(keyId), vault.generateKey(keyId), vault.generateKey(keyId)]);
-    expect(a.equals(b) && b.equals(c)).toBe(true);
-    expect((await vault.generateKey(keyId)).equals(a)).toBe(true);
-    expect((await vault.publicKey(keyId))?.equals(a)).toBe(true);
-    const dek = randomBytes(32);
-    expect((await vault.unwrapDek(keyId, wrap(a, dek, 'sha256'))).equals(dek)).toBe(true);
-    const { asymmetricKeyDetails } = publicKeyObject(a);
-    expect(asymmetricKeyDetails?.modulusLength).toBe(2048);
-  });
-
-  it('creates a 3072-bit KEK once and decrypts RSA-OAEP-SHA1 ciphertext made with its public key', async () => {
-    const keyId = id('kek');
-    const [kek, again] = await Promise.all([vault.createKek(keyId), vault.createKek(keyId)]);
-    expect(kek.equals(again)).toBe(true);
-    expect((await vault.createKek(keyId)).equals(kek)).toBe(true);
-    expect(publicKeyObject(kek).asymmetricKeyDetails?.modulusLength).toBe(3072);
-    const aesKey = randomBytes(32);
-    expect((await vault.decryptWithKek(keyId, wrap(kek, aesKey, 'sha1'))).equals(aesKey)).toBe(true);
-  });
-
-  it('keeps KEKs and protectors apart', async () => {
-    const kekId = id('kek-only');
-    const protectorId = id('protector-only');
-    const kek = await vault.createKek(kekId);
-    await vault.importKey(protectorId, uploadedPkcs8);
-    await expect(vault.unwrapDek(kekId, wrap(kek, randomBytes(32), 'sha256'))).rejects.toThrow(/KEK/);
-    await expect(vault.decryptWithKek(protectorId, wrap(uploaded.publicKey, randomBytes(32), 'sha1'))).rejects.toThrow(/protector/);
-    await expect(vault.generateKey(kekId)).rejects.toThrow(/KEK/);
-    await expect(vault.createKek(protectorId)).rejects.toThrow(/protector/);
-    await expect(vault.importKey(kekId, uploadedPkcs8)).rejects.toThrow();
-  });
-
-  it('crypto-shreds a key: afterwards it cannot unwrap and has no public key', async () => {
-    const keyId = id('destroyed');
-    await vault.importKey(keyId, uploadedPkcs8);
-    const wrapped = wrap(uploaded.publicKey, randomBytes(32), 'sha256');
-    await vault.destroy(keyId);
-    await expect(vault.unwrapDek(keyId, wrapped)).rejects.toBeInstanceOf(VaultKeyNotFoundError);
-    await expect(vault.decryptWithKek(keyId, wrapped)).rejects.toBeInstanceOf(VaultKeyNotFoundError);
-    expect(await vault.publicKey(keyId)).toBeNull();
-    expect(await vaultKeysAsText()).not.toContain(keyId);
-  });
-
-  it('treats destroying an absent key as a no-op', async () => {
-    await expect(vault.destroy(id('never-existed'))).resolves.toBeUndefined();
-  });
-
-  it('reports a never-created key as not found', async () => {
-    const keyId = id('missing');
-    const error = await vault.unwrapDek(keyId, randomBytes(256)).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(VaultKeyNotFoundError);
-    expect((error as VaultKeyNotFoundError).keyId).toBe(keyId);
-    expect(await vault.publicKey(keyId)).toBeNull();
-  });
-
-  it('never stores a private key in clear: neither its PKCS#8 DER, its PEM text, nor its private numbers', async () => {
-    const generatedId = id('generated-secret');
-    await vault.importKey(id('imported-secret'), uploadedPkcs8);
-    await vault.generateKey(generatedId);
-    const table = await vaultKeysAsText();
-    expect(table).toContain('"encrypted_private_key"'); // the query really reads the column
-    const pem = uploaded.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
-    const pemBody = pem.split('\n').filter((l) => l && !l.startsWith('-----')).join('');
-    expect(table).not.toContain(uploadedPkcs8.toString('hex'));
-    expect(table).not.toContain(pemBody);
-    expect(table).not.toContain(uploadedPkcs8.toString('base64'));
+    const rows = await db.database.transaction((tx) => tx.select().from(vaultKeys));
+    expect(rows).toEqual([]);
+    const files = dirBytes(keyDir);
+    expect(files.toString('latin1')).toContain(keyId);
+    expect(files.includes(uploadedPkcs8)).toBe(false);
+    expect(files.toString('latin1')).not.toContain(uploadedPkcs8.toString('base64').slice(0, 64));
     for (const part of ['d', 'p', 'q'] as const) {
-      const hex = Buffer.from(uploaded.privateKey.export({ format: 'jwk' })[part] as string, 'base64url').toString('hex');
-      expect(table).not.toContain(hex);
+      expect(files.includes(Buffer.from(uploaded.privateKey.export({ format: 'jwk' })[part] as string, 'base64url'))).toBe(false);
     }
   });
 
-  it('binds each encrypted key to its id: a blob moved to another id cannot be decrypted', async () => {
-    const keyId = id('original');
-    const movedId = id('moved');
+  it('destroys by removing the file: no file in the directory still holds the sealed bytes', async () => {
+    const keyId = id('shredded');
     await vault.importKey(keyId, uploadedPkcs8);
-    await database.transaction((tx) => tx.execute(sql`update vault_keys set id = ${movedId} where id = ${keyId}`));
-    const wrapped = wrap(uploaded.publicKey, randomBytes(32), 'sha256');
-    const error = await vault.unwrapDek(movedId, wrapped).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(Error);
+    const sealed = Buffer.from((JSON.parse(readFileSync(join(keyDir, `${keyId}.key`), 'utf8')) as { ciphertext: string }).ciphertext, 'base64');
+    await vault.destroy(keyId);
+    expect(readdirSync(keyDir).some((f) => f.includes(keyId))).toBe(false);
+    expect(dirBytes(keyDir).includes(sealed.subarray(0, 64))).toBe(false);
+    await expect(vault.unwrapDek(keyId, randomBytes(256))).rejects.toBeInstanceOf(VaultKeyNotFoundError);
+  });
+
+  it('binds each sealed key to its id: a file copied to another id does not open', async () => {
+    const keyId = id('original');
+    await vault.importKey(keyId, uploadedPkcs8);
+    const moved = id('moved');
+    writeFileSync(join(keyDir, `${moved}.key`), readFileSync(join(keyDir, `${keyId}.key`), 'utf8').replace(keyId, moved));
+    const error = await vault.unwrapDek(moved, randomBytes(256)).catch((e: unknown) => e);
     expect(error).not.toBeInstanceOf(VaultKeyNotFoundError);
     expect((error as Error).message).toMatch(/cannot be decrypted/);
   });
 
-  it('binds each encrypted key to its purpose: a KEK relabelled as a protector cannot be decrypted', async () => {
+  it('binds each sealed key to its purpose: a KEK relabelled as a protector does not open', async () => {
     const keyId = id('relabelled');
-    const kek = await vault.createKek(keyId);
-    await database.transaction((tx) => tx.execute(sql`update vault_keys set purpose = 'protector' where id = ${keyId}`));
-    await expect(vault.unwrapDek(keyId, wrap(kek, randomBytes(32), 'sha256'))).rejects.toThrow(/cannot be decrypted/);
+    await vault.createKek(keyId);
+    const file = join(keyDir, `${keyId}.key`);
+    writeFileSync(file, readFileSync(file, 'utf8').replace('"purpose":"kek"', '"purpose":"protector"'));
+    await expect(vault.unwrapDek(keyId, randomBytes(384))).rejects.toThrow(/cannot be decrypted/);
   });
 
-  it('cannot decrypt keys stored under another master key', async () => {
+  it('cannot open keys sealed under another master key', async () => {
     const keyId = id('other-master');
     await vault.importKey(keyId, uploadedPkcs8);
-    const impostor = new LocalVault({ database, masterKey: randomBytes(32), now });
-    const wrapped = wrap(uploaded.publicKey, randomBytes(32), 'sha256');
-    await expect(impostor.unwrapDek(keyId, wrapped)).rejects.toThrow(/cannot be decrypted/);
+    const impostor = await LocalVault.open({ database: db.database, masterKey: randomBytes(32), keyDir, now });
+    await expect(impostor.unwrapDek(keyId, randomBytes(256))).rejects.toThrow(/cannot be decrypted/);
   });
 
-  it('records the creation time from the injected clock', async () => {
-    const keyId = id('dated');
-    await vault.importKey(keyId, uploadedPkcs8);
-    expect(await vaultKeysAsText()).toContain('2030-01-02T03:04:05');
+  it('refuses to start on another key directory than the one the database is bound to (single host)', async () => {
+    const elsewhere = mkdtempSync(join(tmpdir(), 'dualkey-other-host-'));
+    try {
+      const error = await LocalVault.open({ database: db.database, masterKey, keyDir: elsewhere, now }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(LocalVaultElsewhereError);
+      expect((error as Error).message).toMatch(/single-host.*DUALKEY_VAULT=azure or DUALKEY_VAULT=pkcs11/s);
+    } finally {
+      rmSync(elsewhere, { recursive: true, force: true });
+    }
   });
 
-  it('answers ping', async () => {
-    expect(await vault.ping()).toBe(true);
+  it('finishes a destroy a crashed process left half done', async () => {
+    const leftover = join(keyDir, '.shred-0123456789abcdef');
+    writeFileSync(leftover, 'sealed bytes of a key being destroyed');
+    utimesSync(leftover, new Date(Date.now() - 3_600_000), new Date(Date.now() - 3_600_000));
+    await LocalVault.open({ database: db.database, masterKey, keyDir, now });
+    expect(readdirSync(keyDir)).not.toContain('.shred-0123456789abcdef');
   });
 });
 
-/** The public key's details (modulus size), parsed from SPKI DER. */
-function publicKeyObject(spkiDer: Buffer): KeyObject {
-  return createPublicKey({ key: spkiDer, format: 'der', type: 'spki' });
-}
+describe('LocalVault migration of an installation from before the key directory', () => {
+  it('moves every sealed key out of vault_keys into the key directory, losing nothing, and empties the table', async () => {
+    const db = await createTestDatabase();
+    const keyDir = mkdtempSync(join(tmpdir(), 'dualkey-migrate-'));
+    try {
+      const masterKey = randomBytes(32);
+      const keyId = id('legacy');
+      const sealed = sealPrivateKey(masterKey, sealBinding(keyId, 'protector'), uploadedPkcs8);
+      await db.database.transaction((tx) => tx.insert(vaultKeys).values({ id: keyId, purpose: 'protector', publicKey: uploadedSpki, encryptedPrivateKey: sealed.ciphertext, nonce: sealed.nonce, tag: sealed.tag, createdAt: now() }));
+      const vault = await LocalVault.open({ database: db.database, masterKey, keyDir, now });
+      expect((await vault.publicKey(keyId))?.equals(uploadedSpki)).toBe(true);
+      const dek = randomBytes(32);
+      const { publicEncrypt, constants } = await import('node:crypto');
+      const wrapped = publicEncrypt({ key: uploaded.publicKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, dek);
+      expect((await vault.unwrapDek(keyId, wrapped)).equals(dek)).toBe(true);
+      const count = await db.database.transaction((tx) => tx.execute(sql`select count(*)::int as n from vault_keys`));
+      const rows = (Array.isArray(count) ? count : (count as { rows: unknown[] }).rows) as Array<{ n: number }>;
+      expect(rows[0]?.n).toBe(0);
+    } finally {
+      await db.dispose();
+      rmSync(keyDir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,22 +1,18 @@
-import { constants, createPrivateKey, createPublicKey, generateKeyPairSync, privateDecrypt, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { parseByokFile, unwrapByok, type ByokKek } from '../../../core/keyfiles/byok.js';
-import { expectedFingerprint, expectRefusal, fixture, rejectionOf, thrownBy } from './support.js';
+import { byokUnwrapFailed, parseByokFile } from '../../../core/keyfiles/byok.js';
+import { describePublicKey } from '../../../core/keyfiles/describe-public-key.js';
+import { unwrapByokInProcess } from '../../../vault/unwrap-byok.js';
+import { expectedFingerprint, expectRefusal, fixture, thrownBy } from './support.js';
 
-/** The fixture KEK as the vault would present it: RSA-OAEP (SHA-1, MGF1-SHA-1) decryption. */
-function kekFrom(privateKey: KeyObject): ByokKek & { calls: number } {
-  const kek = {
-    calls: 0,
-    publicKeySpki: createPublicKey(privateKey).export({ type: 'spki', format: 'der' }),
-    async decrypt(rsaPart: Buffer): Promise<Buffer> {
-      kek.calls++;
-      return privateDecrypt({ key: privateKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha1' }, rsaPart);
-    },
-  };
-  return kek;
+const testKek = (): KeyObject => createPrivateKey(fixture('kek-test.key.pem'));
+
+/** What the key store does with a BYOK file, then the rules core applies to the public key it returns. */
+function importAndDescribe(ciphertext: Buffer, kek: KeyObject = testKek()): { pkcs8: Buffer; described: ReturnType<typeof describePublicKey> } {
+  const pkcs8 = unwrapByokInProcess(kek, ciphertext);
+  if (!pkcs8) throw byokUnwrapFailed();
+  return { pkcs8, described: describePublicKey(createPublicKey(createPrivateKey({ key: pkcs8, format: 'der', type: 'pkcs8' })).export({ type: 'spki', format: 'der' })) };
 }
-
-const testKek = (): ByokKek & { calls: number } => kekFrom(createPrivateKey(fixture('kek-test.key.pem')));
 
 const envelopeJson = (over: Record<string, unknown> = {}, header: Record<string, unknown> = {}): Buffer => Buffer.from(JSON.stringify({
   schema_version: '1.0.0',
@@ -70,41 +66,35 @@ describe('parseByokFile', () => {
   });
 });
 
-describe('unwrapByok (CKM_RSA_AES_KEY_WRAP made by the openssl CLI)', () => {
-  it('unwraps the RSA 2048 target to the same key as rsa-2048.pfx', async () => {
-    const key = await unwrapByok(parseByokFile(fixture('rsa-2048.byok')), testKek());
-    expect(key.bits).toBe(2048);
-    expect(key.fingerprint).toBe(expectedFingerprint(fixture('rsa-2048.pub.der')));
-    expect(key.privateKeyPkcs8.equals(fixture('rsa-2048.key.der'))).toBe(true);
+describe('BYOK unwrap in the local key store + the public-key rules (CKM_RSA_AES_KEY_WRAP made by the openssl CLI)', () => {
+  const ct = (name: string) => parseByokFile(fixture(name)).ciphertext;
+
+  it('unwraps the RSA 2048 target to the same key as rsa-2048.pfx', () => {
+    const { pkcs8, described } = importAndDescribe(ct('rsa-2048.byok'));
+    expect(described.bits).toBe(2048);
+    expect(described.fingerprint).toBe(expectedFingerprint(fixture('rsa-2048.pub.der')));
+    expect(pkcs8.equals(fixture('rsa-2048.key.der'))).toBe(true);
   });
 
-  it('refuses an RSA 1024 target with key_too_small', async () => {
-    expectRefusal(await rejectionOf(unwrapByok(parseByokFile(fixture('rsa-1024.byok')), testKek())), 'key_too_small');
+  it('refuses an RSA 1024 target with key_too_small', () => {
+    expectRefusal(thrownBy(() => importAndDescribe(ct('rsa-1024.byok'))), 'key_too_small');
   });
 
-  it('refuses an EC target with key_type_unsupported', async () => {
-    expectRefusal(await rejectionOf(unwrapByok(parseByokFile(fixture('ec-p256.byok')), testKek())), 'key_type_unsupported');
+  it('refuses an EC target with key_type_unsupported', () => {
+    expectRefusal(thrownBy(() => importAndDescribe(ct('ec-p256.byok'))), 'key_type_unsupported');
   });
 
-  it('refuses a corrupted file with byok_unwrap_failed, pointing at `dualkey key kek`', async () => {
-    const err = expectRefusal(await rejectionOf(unwrapByok(parseByokFile(fixture('rsa-2048-corrupted.byok')), testKek())), 'byok_unwrap_failed');
+  it('refuses a corrupted file with byok_unwrap_failed, pointing at `dualkey key kek`', () => {
+    const err = expectRefusal(thrownBy(() => importAndDescribe(ct('rsa-2048-corrupted.byok'))), 'byok_unwrap_failed');
     expect(err.message).toContain('dualkey key kek');
   });
 
-  it('refuses a file made for another KEK with byok_unwrap_failed', async () => {
-    const other = kekFrom(generateKeyPairSync('rsa', { modulusLength: 3072 }).privateKey);
-    expectRefusal(await rejectionOf(unwrapByok(parseByokFile(fixture('rsa-2048.byok')), other)), 'byok_unwrap_failed');
+  it('refuses a file made for another KEK with byok_unwrap_failed', () => {
+    const other = generateKeyPairSync('rsa', { modulusLength: 3072 }).privateKey;
+    expectRefusal(thrownBy(() => importAndDescribe(ct('rsa-2048.byok'), other)), 'byok_unwrap_failed');
   });
 
-  it('refuses with byok_unwrap_failed when the vault decrypt throws', async () => {
-    const kek = { ...testKek(), decrypt: async (): Promise<Buffer> => { throw new Error('vault: OAEP decoding error'); } };
-    expectRefusal(await rejectionOf(unwrapByok(parseByokFile(fixture('rsa-2048.byok')), kek)), 'byok_unwrap_failed');
-  });
-
-  it('refuses a ciphertext shorter than the KEK modulus without calling the vault', async () => {
-    const kek = testKek();
-    const envelope = { ...parseByokFile(fixture('rsa-2048.byok')), ciphertext: Buffer.alloc(100) };
-    expectRefusal(await rejectionOf(unwrapByok(envelope, kek)), 'byok_unwrap_failed');
-    expect(kek.calls).toBe(0);
+  it('refuses a ciphertext shorter than the KEK modulus', () => {
+    expect(unwrapByokInProcess(testKek(), Buffer.alloc(100))).toBeNull();
   });
 });
