@@ -15,3 +15,4 @@ export { dataPlaneTokens } from './data-plane-tokens.js';
 export { pageTokens } from './page-tokens.js';
 export { handledDeliveries } from './handled-deliveries.js';
 export { teamsConversations } from './teams-conversations.js';
+export { dbKeys } from './db-keys.js';
