@@ -5,6 +5,7 @@ import { dbKeysCommands } from './commands/db-keys-commands.js';
 import { digestCommand } from './commands/digest-command.js';
 import { keyCommands } from './commands/key-commands.js';
 import { keyfileInspectCommand } from './commands/keyfile-inspect-command.js';
+import { mariadbConfigCommand } from './commands/mariadb-config-command.js';
 import { lockCommands } from './commands/lock-commands.js';
 import { outboxCommands } from './commands/outbox-commands.js';
 import { requestCommands } from './commands/request-commands.js';
@@ -24,6 +25,7 @@ export const commandTable: CliCommand[] = [
   ...requestCommands,
   ...dataCommands,
   ...dbKeysCommands,
+  mariadbConfigCommand,
   ...backupAuditCommands,
   digestCommand,
   ...outboxCommands,

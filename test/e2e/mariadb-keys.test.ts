@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../../core/engine.js';
 import type { Actor } from '../../core/model/actor.js';
+import { mariadbConfigLines, mariadbTokenFile } from '../../bot/mariadb/mariadb-config.js';
 import { loadConfig } from '../../bot/runtime/config.js';
 import { startServer, type RunningServer } from '../../bot/start-server.js';
 import { copyDir } from '../support/copy-dir.js';
@@ -74,19 +75,11 @@ describe.skipIf(!mariadbAvailable())('MariaDB encrypted at rest with dualkey as 
     clock.advanceHours(1 / 60);
     proxy = await startRecordingProxy(server.url);
     maria = await installMariadb();
+    // The lines `dualkey mariadb config` prints, with the plugin's caches off so a lock bites at once.
+    const tokenFile = path.join(maria.dir, 'dualkey-token.cnf');
+    writeFileSync(tokenFile, mariadbTokenFile(token), { mode: 0o600 });
     keyServerLines = [
-      'plugin-load-add=hashicorp_key_management',
-      `hashicorp-key-management-vault-url=${proxy.url}/v1/mariadb/${INSTANCE}`,
-      `hashicorp-key-management-token=${token}`,
-      'hashicorp-key-management-max-retries=0',
-      'hashicorp-key-management-timeout=5',
-      'hashicorp-key-management-cache-timeout=0',
-      'hashicorp-key-management-cache-version-timeout=0',
-      'innodb-encrypt-tables=ON',
-      'innodb-encrypt-log=ON',
-      'innodb-encrypt-temporary-tables=ON',
-      'encrypt-tmp-files=ON',
-      'innodb-encryption-threads=1',
+      ...mariadbConfigLines({ baseUrl: proxy.url, instance: INSTANCE, tokenFile, caFile: null, cacheTimeoutMs: 0, versionCacheTimeoutMs: 0, maxRetries: 0 }).slice(1),
       // Pages keep the key version they were written with until rewritten, as with no background rotation.
       'innodb-encryption-rotate-key-age=0',
     ];
