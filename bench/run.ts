@@ -11,6 +11,7 @@ const groups: BenchGroup[] = [
   { name: 'data-plane', run: async () => (await import('./data-plane.bench.js')).benchDataPlane() },
   { name: 'alerts', run: async () => (await import('./alerts.bench.js')).benchAlerts() },
   { name: 'digest', run: async () => (await import('./digest.bench.js')).benchDigest() },
+  { name: 'mariadb', run: async () => (await import('./mariadb.bench.js')).benchMariadb() },
   { name: 'slack', run: async () => (await import('./slack.bench.js')).benchSlack() },
 ];
 
