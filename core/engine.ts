@@ -1,5 +1,7 @@
 import { listAudit, verifyAudit } from './audit/audit-queries.js';
 import { RecordService } from './data-plane/record-service.js';
+import { dbKeyStatus, initDbKeys, rotateDbKey } from './db-keys/manage-db-keys.js';
+import { KvKeyServer } from './db-keys/kv-key-server.js';
 import type { EngineDeps } from './engine-deps.js';
 import { createBackup, restoreBackup } from './lifecycle/backup.js';
 import { failPageLink, issuePageLink, openPageLink, usePageLink } from './pages/page-links.js';
@@ -31,6 +33,11 @@ export function createEngine(deps: EngineDeps) {
   return {
     deps,
     records,
+    /** The Vault-KV-v2 key server MariaDB reads; its cache lives as long as this engine. */
+    kv: new KvKeyServer(deps),
+    initDbKeys: initDbKeys.bind(null, deps),
+    rotateDbKey: rotateDbKey.bind(null, deps),
+    dbKeyStatus: dbKeyStatus.bind(null, deps),
     createTenant: createTenant.bind(null, deps),
     updateTenantSettings: updateTenantSettings.bind(null, deps),
     addAdmin: addAdmin.bind(null, deps),

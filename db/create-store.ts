@@ -2,6 +2,7 @@ import type { Store } from '../core/ports/store.js';
 import type { Drizzle } from './database.js';
 import { adminRepo } from './repositories/admin-repo.js';
 import { auditRepo } from './repositories/audit-repo.js';
+import { dbKeyRepo } from './repositories/db-key-repo.js';
 import { digestRepo } from './repositories/digest-repo.js';
 import { instanceRepo } from './repositories/instance-repo.js';
 import { journalRepo } from './repositories/journal-repo.js';
@@ -31,6 +32,7 @@ export function createStore(tx: Drizzle): Store {
     outbox: outboxRepo(tx),
     journal: journalRepo(tx),
     tokens: tokenRepo(tx),
+    dbKeys: dbKeyRepo(tx),
     digest: digestRepo(tx),
     pageTokens: pageTokenRepo(tx),
     handledDeliveries: handledDeliveryRepo(tx),

@@ -1,6 +1,7 @@
 import type { CliCommand } from './cli-command.js';
 import { backupAuditCommands } from './commands/backup-audit-commands.js';
 import { dataCommands } from './commands/data-commands.js';
+import { dbKeysCommands } from './commands/db-keys-commands.js';
 import { digestCommand } from './commands/digest-command.js';
 import { keyCommands } from './commands/key-commands.js';
 import { keyfileInspectCommand } from './commands/keyfile-inspect-command.js';
@@ -22,6 +23,7 @@ export const commandTable: CliCommand[] = [
   ...lockCommands,
   ...requestCommands,
   ...dataCommands,
+  ...dbKeysCommands,
   ...backupAuditCommands,
   digestCommand,
   ...outboxCommands,

@@ -1,5 +1,6 @@
 import type { Admin, Identity, Platform } from '../model/admin.js';
 import type { AuditDraft, AuditEntry } from '../model/audit-entry.js';
+import type { DbKey, TokenGrant } from '../model/db-key.js';
 import type { Instance, InstanceState, KeyMode } from '../model/instance.js';
 import type { JournalEntry } from '../model/journal-entry.js';
 import type { PageToken } from '../model/page-token.js';
@@ -161,6 +162,15 @@ export interface TokenRepo {
   byHash(tokenHash: string): Promise<{ instanceId: string } | null>;
 }
 
+/** Database encryption keys (sealed under the instance DEK) and the per-request check of the KV endpoint. */
+export interface DbKeyRepo {
+  insert(rows: DbKey[]): Promise<void>;
+  /** Every version of every key of the instance, by key id then version. */
+  listByInstance(instanceId: string): Promise<DbKey[]>;
+  /** The instance a token hash grants, with its state and generation now: one indexed query. */
+  grant(tokenHash: string): Promise<TokenGrant | null>;
+}
+
 /** One-time page tokens, stored as SHA-256 hashes only. */
 export interface PageTokenRepo {
   insert(token: PageToken & { tokenHash: string }): Promise<void>;
@@ -278,6 +288,7 @@ export interface Store {
   outbox: OutboxRepo;
   journal: JournalRepo;
   tokens: TokenRepo;
+  dbKeys: DbKeyRepo;
   digest: DigestRepo;
   pageTokens: PageTokenRepo;
   handledDeliveries: HandledDeliveryRepo;

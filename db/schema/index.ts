@@ -17,3 +17,4 @@ export { handledDeliveries } from './handled-deliveries.js';
 export { teamsConversations } from './teams-conversations.js';
 export { inboxEntries } from './inbox-entries.js';
 export { consoleLinks, consoleSessions } from './console-sessions.js';
+export { dbKeys } from './db-keys.js';
