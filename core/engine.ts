@@ -23,6 +23,8 @@ import { updateTenantSettings } from './setup/update-tenant-settings.js';
 import { adminByEmail, adminByIdentity, listAdmins, listRequests, resolveTenant } from './setup/directory.js';
 import { ensureKek } from './setup/ensure-kek.js';
 import { instanceStatus } from './setup/instance-status.js';
+import { endAllSessions, endSession, inspectSignInLink, issueSignInLink, openSession, redeemSignInLink } from './console/console-auth.js';
+import { consoleQueries } from './console/console-queries.js';
 import { issueToken, resolveToken } from './setup/issue-token.js';
 
 /** The one core engine every transport calls: each use case bound to the same ports. */
@@ -68,6 +70,13 @@ export function createEngine(deps: EngineDeps) {
     restoreBackup: restoreBackup.bind(null, deps),
     listAudit: listAudit.bind(null, deps),
     verifyAudit: verifyAudit.bind(null, deps),
+    issueSignInLink: issueSignInLink.bind(null, deps),
+    inspectSignInLink: inspectSignInLink.bind(null, deps),
+    redeemSignInLink: redeemSignInLink.bind(null, deps),
+    openSession: openSession.bind(null, deps),
+    endSession: endSession.bind(null, deps),
+    endAllSessions: endAllSessions.bind(null, deps),
+    console: consoleQueries(deps),
   };
 }
 

@@ -14,6 +14,9 @@ import { recordRepo } from './repositories/record-repo.js';
 import { requestRepo } from './repositories/request-repo.js';
 import { tenantRepo } from './repositories/tenant-repo.js';
 import { tokenRepo } from './repositories/token-repo.js';
+import { consoleAuthRepo } from './repositories/console-auth-repo.js';
+import { consoleViewRepo } from './repositories/console-view-repo.js';
+import { inboxRepo } from './repositories/inbox-repo.js';
 
 /** Every repository, bound to one drizzle transaction. */
 export function createStore(tx: Drizzle): Store {
@@ -33,5 +36,8 @@ export function createStore(tx: Drizzle): Store {
     digest: digestRepo(tx),
     pageTokens: pageTokenRepo(tx),
     handledDeliveries: handledDeliveryRepo(tx),
+    inbox: inboxRepo(tx),
+    consoleAuth: consoleAuthRepo(tx),
+    consoleViews: consoleViewRepo(tx),
   };
 }

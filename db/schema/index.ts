@@ -15,4 +15,6 @@ export { dataPlaneTokens } from './data-plane-tokens.js';
 export { pageTokens } from './page-tokens.js';
 export { handledDeliveries } from './handled-deliveries.js';
 export { teamsConversations } from './teams-conversations.js';
+export { inboxEntries } from './inbox-entries.js';
+export { consoleLinks, consoleSessions } from './console-sessions.js';
 export { dbKeys } from './db-keys.js';
