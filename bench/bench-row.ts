@@ -7,15 +7,27 @@ export interface BenchRow {
   /** Durations: lower is better, and the ratio reads "times the baseline". Default: throughput, higher is better. */
   lowerIsBetter?: boolean;
   /** What the issue asks for, checked against the ratio (higher-is-better rows) or the dualkey value (durations). */
-  target?: { kind: 'ratio_at_least'; value: number } | { kind: 'value_below'; value: number };
+  target?: { kind: 'ratio_at_least'; value: number } | { kind: 'ratio_at_most'; value: number } | { kind: 'value_below'; value: number };
+}
+
+/** Whether this run met the row's target; undefined for rows without one. */
+export function targetMet(row: BenchRow): boolean | undefined {
+  const t = row.target;
+  if (!t) return undefined;
+  const ratio = row.dualkey / row.baseline;
+  if (t.kind === 'ratio_at_least') return ratio >= t.value;
+  if (t.kind === 'ratio_at_most') return ratio <= t.value;
+  return row.dualkey < t.value;
 }
 
 /** "≥ 0.80 ✓" / "< 250 ms ✗": the target and whether this run met it. */
 export function targetText(row: BenchRow): string {
   const t = row.target;
   if (!t) return '';
-  if (t.kind === 'ratio_at_least') return `target ratio ≥ ${t.value.toFixed(2)} ${row.dualkey / row.baseline >= t.value ? 'met' : 'MISSED'}`;
-  return `target < ${t.value} ${row.unit} ${row.dualkey < t.value ? 'met' : 'MISSED'}`;
+  const verdict = targetMet(row) ? 'met' : 'MISSED';
+  if (t.kind === 'ratio_at_least') return `target ratio ≥ ${t.value.toFixed(2)} ${verdict}`;
+  if (t.kind === 'ratio_at_most') return `target ratio ≤ ${t.value.toFixed(2)} ${verdict}`;
+  return `target < ${t.value} ${row.unit} ${verdict}`;
 }
 
 /** The median of a non-empty list. */

@@ -1,14 +1,34 @@
-import { benchAlerts } from './alerts.bench.js';
-import { targetText, type BenchRow } from './bench-row.js';
-import { benchDataPlane } from './data-plane.bench.js';
-import { benchDigest } from './digest.bench.js';
-import { benchSlack } from './slack.bench.js';
+import { targetMet, targetText, type BenchRow } from './bench-row.js';
 
-/** Runs every benchmark and prints one ratio table; each ratio is measured side by side in this run. */
+/** One benchmark group: a name to select it by (`npm run bench -- <name>…`) and what it measures. */
+interface BenchGroup {
+  name: string;
+  run: () => Promise<BenchRow[]>;
+}
+
+// Loaded lazily so that running one group does not import (or start) the others.
+const groups: BenchGroup[] = [
+  { name: 'data-plane', run: async () => (await import('./data-plane.bench.js')).benchDataPlane() },
+  { name: 'alerts', run: async () => (await import('./alerts.bench.js')).benchAlerts() },
+  { name: 'digest', run: async () => (await import('./digest.bench.js')).benchDigest() },
+  { name: 'mariadb', run: async () => (await import('./mariadb.bench.js')).benchMariadb() },
+  { name: 'slack', run: async () => (await import('./slack.bench.js')).benchSlack() },
+];
+
+/** Runs the selected benchmarks (all by default) and prints one ratio table; each ratio is measured side by side in this run. */
 async function main(): Promise<void> {
+  const wanted = process.argv.slice(2);
+  const unknown = wanted.filter((w) => !groups.some((g) => g.name === w));
+  if (unknown.length > 0) {
+    console.error(`unknown benchmark ${unknown.join(', ')}; choose from ${groups.map((g) => g.name).join(', ')}`);
+    process.exit(2);
+  }
   const engine = process.env.DATABASE_URL ? 'PostgreSQL server' : 'embedded PGlite';
   console.log(`dualkey benchmarks on ${engine}, node ${process.version}\n`);
-  const rows: BenchRow[] = [...(await benchDataPlane()), ...(await benchAlerts()), ...(await benchDigest()), ...(await benchSlack())];
+  const rows: BenchRow[] = [];
+  for (const group of groups) {
+    if (wanted.length === 0 || wanted.includes(group.name)) rows.push(...(await group.run()));
+  }
   const w = Math.max(...rows.map((r) => r.name.length));
   const num = (v: number) => (v >= 100 ? v.toFixed(0) : v.toFixed(1)).padStart(10);
   console.log(`\n${'benchmark'.padEnd(w)}  ${'dualkey'.padStart(10)}  ${'baseline'.padStart(10)}  ratio`);
@@ -17,6 +37,9 @@ async function main(): Promise<void> {
     const target = targetText(r);
     console.log(`${r.name.padEnd(w)}  ${num(r.dualkey)}  ${num(r.baseline)}  ${(r.dualkey / r.baseline).toFixed(2)}  (${how})${target ? `  ${target}` : ''}`);
   }
+  const verdicts = rows.map(targetMet).filter((v) => v !== undefined);
+  const met = verdicts.filter(Boolean).length;
+  console.log(`\n${verdicts.length} rows with a target: ${met} met, ${verdicts.length - met} MISSED`);
 }
 
 await main();

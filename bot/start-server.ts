@@ -11,12 +11,16 @@ import { createJsonLogger } from './runtime/json-logger.js';
 import { openRuntime, type Runtime, type RuntimeOverrides } from './runtime/open-runtime.js';
 import { dataPlaneRoutes } from './web/data-plane-routes.js';
 import { healthRoutes } from './web/health-routes.js';
+import { kvRoutes } from './web/kv-routes.js';
 import { HttpMetrics } from './web/http-metrics.js';
 import { createHttpServer } from './web/http-server.js';
 import { mountTeams } from './teams/mount-teams.js';
 import type { TeamsOverrides } from './teams/teams-app.js';
 import { createSlackTransport } from './slack/create-slack-transport.js';
 import { pageRoutes } from './web/pages/page-routes.js';
+import { consoleRoutes } from './web/console/console-routes.js';
+import { defaultFromAddress } from './channels/create-channels.js';
+import { signInMailer } from './channels/sign-in-mailer.js';
 
 /** A running `dualkey serve`. */
 export interface RunningServer {
@@ -53,7 +57,9 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
   const metrics = new HttpMetrics();
   const slack = createSlackTransport(config, { engine, logger, publicUrl: () => config.PUBLIC_URL ?? url });
   const teams = await mountTeams(config, { engine, database: runtime.database, logger, channel: channels.teams, publicUrl: () => config.PUBLIC_URL ?? url }, overrides.teams);
-  const server = createHttpServer([...healthRoutes(engine, metrics), ...dataPlaneRoutes(engine), ...pageRoutes(engine, config), ...(slack?.routes ?? []), ...teams.routes], logger, metrics);
+  const mailer = config.SMTP_URL ? signInMailer(config.SMTP_URL, config.SMTP_FROM ?? defaultFromAddress(config)) : null;
+  const consoleRouteList = consoleRoutes(engine, config, { publicUrl: () => config.PUBLIC_URL ?? url, mailer });
+  const server = createHttpServer([...healthRoutes(engine, metrics), ...dataPlaneRoutes(engine), ...kvRoutes(engine, logger), ...pageRoutes(engine, config), ...consoleRouteList, ...(slack?.routes ?? []), ...teams.routes], logger, metrics);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.PORT, '0.0.0.0', () => resolve());

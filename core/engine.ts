@@ -1,5 +1,7 @@
 import { listAudit, verifyAudit } from './audit/audit-queries.js';
 import { RecordService } from './data-plane/record-service.js';
+import { dbKeyStatus, initDbKeys, rotateDbKey } from './db-keys/manage-db-keys.js';
+import { KvKeyServer } from './db-keys/kv-key-server.js';
 import type { EngineDeps } from './engine-deps.js';
 import { createBackup, restoreBackup } from './lifecycle/backup.js';
 import { failPageLink, issuePageLink, openPageLink, usePageLink } from './pages/page-links.js';
@@ -22,6 +24,8 @@ import { updateTenantSettings } from './setup/update-tenant-settings.js';
 import { adminByEmail, adminByIdentity, listAdmins, listRequests, resolveTenant } from './setup/directory.js';
 import { ensureKek } from './setup/ensure-kek.js';
 import { instanceStatus } from './setup/instance-status.js';
+import { endAllSessions, endSession, inspectSignInLink, issueSignInLink, openSession, redeemSignInLink } from './console/console-auth.js';
+import { consoleQueries } from './console/console-queries.js';
 import { issueToken, resolveToken } from './setup/issue-token.js';
 
 /** The one core engine every transport calls: each use case bound to the same ports. */
@@ -30,6 +34,11 @@ export function createEngine(deps: EngineDeps) {
   return {
     deps,
     records,
+    /** The Vault-KV-v2 key server MariaDB reads; its cache lives as long as this engine. */
+    kv: new KvKeyServer(deps),
+    initDbKeys: initDbKeys.bind(null, deps),
+    rotateDbKey: rotateDbKey.bind(null, deps),
+    dbKeyStatus: dbKeyStatus.bind(null, deps),
     createTenant: createTenant.bind(null, deps),
     updateTenantSettings: updateTenantSettings.bind(null, deps),
     addAdmin: addAdmin.bind(null, deps),
@@ -63,6 +72,13 @@ export function createEngine(deps: EngineDeps) {
     restoreBackup: restoreBackup.bind(null, deps),
     listAudit: listAudit.bind(null, deps),
     verifyAudit: verifyAudit.bind(null, deps),
+    issueSignInLink: issueSignInLink.bind(null, deps),
+    inspectSignInLink: inspectSignInLink.bind(null, deps),
+    redeemSignInLink: redeemSignInLink.bind(null, deps),
+    openSession: openSession.bind(null, deps),
+    endSession: endSession.bind(null, deps),
+    endAllSessions: endAllSessions.bind(null, deps),
+    console: consoleQueries(deps),
   };
 }
 

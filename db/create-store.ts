@@ -2,6 +2,7 @@ import type { Store } from '../core/ports/store.js';
 import type { Drizzle } from './database.js';
 import { adminRepo } from './repositories/admin-repo.js';
 import { auditRepo } from './repositories/audit-repo.js';
+import { dbKeyRepo } from './repositories/db-key-repo.js';
 import { digestRepo } from './repositories/digest-repo.js';
 import { instanceRepo } from './repositories/instance-repo.js';
 import { journalRepo } from './repositories/journal-repo.js';
@@ -13,6 +14,9 @@ import { recordRepo } from './repositories/record-repo.js';
 import { requestRepo } from './repositories/request-repo.js';
 import { tenantRepo } from './repositories/tenant-repo.js';
 import { tokenRepo } from './repositories/token-repo.js';
+import { consoleAuthRepo } from './repositories/console-auth-repo.js';
+import { consoleViewRepo } from './repositories/console-view-repo.js';
+import { inboxRepo } from './repositories/inbox-repo.js';
 
 /** Every repository, bound to one drizzle transaction. */
 export function createStore(tx: Drizzle): Store {
@@ -28,8 +32,12 @@ export function createStore(tx: Drizzle): Store {
     outbox: outboxRepo(tx),
     journal: journalRepo(tx),
     tokens: tokenRepo(tx),
+    dbKeys: dbKeyRepo(tx),
     digest: digestRepo(tx),
     pageTokens: pageTokenRepo(tx),
     handledDeliveries: handledDeliveryRepo(tx),
+    inbox: inboxRepo(tx),
+    consoleAuth: consoleAuthRepo(tx),
+    consoleViews: consoleViewRepo(tx),
   };
 }

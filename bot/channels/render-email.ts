@@ -12,6 +12,11 @@ function commandsFor(action: MessageAction, recipientEmail: string): { slack: st
   return { slack: `/dualkey ${action.id} ${action.requestId}`, cli: `dualkey ${action.id} ${action.requestId} --as ${recipientEmail}` };
 }
 
+/** "Review in dualkey": the request's console page (it shows the request; deciding needs a signed-in click there). */
+function reviewUrl(message: AlertMessage, publicUrl: string | undefined): string | null {
+  return message.requestId && publicUrl ? `${publicUrl.replace(/\/$/, '')}/console/requests/${encodeURIComponent(message.requestId)}` : null;
+}
+
 function resolvedLine(message: AlertMessage): string {
   return `Resolved: ${message.status ?? message.title}`;
 }
@@ -34,6 +39,8 @@ export function renderEmailText(message: AlertMessage, ctx: EmailRenderContext):
     const first = message.actions[0]!;
     lines.push(`In Microsoft Teams, send the same words to the dualkey bot (e.g. "${first.id} ${first.requestId}").`);
   }
+  const review = reviewUrl(message, ctx.publicUrl);
+  if (review) lines.push('', `Review in dualkey: ${review}`);
   lines.push('', '-- ', footer(ctx.publicUrl));
   return `${lines.join('\n')}\n`;
 }
@@ -61,6 +68,8 @@ export function renderEmailHtml(message: AlertMessage, ctx: EmailRenderContext):
     const first = message.actions[0]!;
     parts.push('</ul>', `<p>In Microsoft Teams, send the same words to the dualkey bot (e.g. <code>${esc(`${first.id} ${first.requestId}`)}</code>).</p>`);
   }
+  const review = reviewUrl(message, ctx.publicUrl);
+  if (review) parts.push(`<p><a href="${esc(review)}">Review in dualkey</a></p>`);
   parts.push(`<p style="color: #616061; font-size: 12px">${esc(footer(ctx.publicUrl))}</p>`, '</body></html>');
   return `${parts.join('\n')}\n`;
 }

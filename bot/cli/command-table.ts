@@ -1,9 +1,11 @@
 import type { CliCommand } from './cli-command.js';
 import { backupAuditCommands } from './commands/backup-audit-commands.js';
 import { dataCommands } from './commands/data-commands.js';
+import { dbKeysCommands } from './commands/db-keys-commands.js';
 import { digestCommand } from './commands/digest-command.js';
 import { keyCommands } from './commands/key-commands.js';
 import { keyfileInspectCommand } from './commands/keyfile-inspect-command.js';
+import { mariadbConfigCommand } from './commands/mariadb-config-command.js';
 import { lockCommands } from './commands/lock-commands.js';
 import { outboxCommands } from './commands/outbox-commands.js';
 import { requestCommands } from './commands/request-commands.js';
@@ -22,6 +24,8 @@ export const commandTable: CliCommand[] = [
   ...lockCommands,
   ...requestCommands,
   ...dataCommands,
+  ...dbKeysCommands,
+  mariadbConfigCommand,
   ...backupAuditCommands,
   digestCommand,
   ...outboxCommands,

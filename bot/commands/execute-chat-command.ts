@@ -79,6 +79,14 @@ export async function executeChatCommand(engine: Engine, actor: Actor, command: 
           lines: entries.map((e) => `${formatUtc(e.at)} ${e.actor.email ?? e.actor.kind} [${e.transport}] ${e.action}${e.instanceName ? ` ${e.instanceName}` : ''}${e.requestId ? ` ${e.requestId}` : ''} → ${e.result}${e.code ? ` (${e.code})` : ''}`),
         });
       }
+      case 'console': {
+        // A sign-in link is a credential: every transport sends it privately, like the secrets-page links.
+        const { token, expiresAt } = await engine.issueSignInLink(actor.admin, actor.transport);
+        return ok('Sign in to the dualkey console', {
+          lines: ['The link works once, for you only, for 10 minutes. Open it in your browser; it signs you in there.'],
+          link: { url: `${ctx.publicUrl.replace(/\/$/, '')}/console/sign-in/${token}`, label: 'Open the dualkey console', expiresAt },
+        });
+      }
       case 'admins': {
         const admins = await engine.listAdmins(actor.admin.tenantId);
         return ok(`${admins.length} admins`, { fields: admins.map((a) => [a.email, `${a.name}, ${a.role}${a.instances.length ? ` of ${a.instances.join(', ')}` : ''}`]) });

@@ -8,7 +8,8 @@ export type ChatCommand =
   | { name: 'approve' | 'rollback' | 'reject'; request: string; reason?: string }
   | { name: 'audit'; instance?: string }
   | { name: 'admins' }
-  | { name: 'whoami' };
+  | { name: 'whoami' }
+  | { name: 'console' };
 
 /** Input that is not a command: the reply shows usage. */
 export interface InvalidCommand {
@@ -33,6 +34,7 @@ export const CHAT_USAGE = [
   'audit [instance]',
   'admins',
   'whoami',
+  'console',
 ];
 
 const INSTANCE = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
@@ -80,6 +82,7 @@ export function parseChatCommand(text: string): ChatCommand | InvalidCommand {
     case 'pending':
     case 'admins':
     case 'whoami':
+    case 'console':
       return second === undefined ? { name: first } : invalid(`"${first}" takes no arguments`);
     default:
       return invalid(`unknown command "${String(first).slice(0, 40)}"`);

@@ -3,6 +3,7 @@ import type { Admin } from '../model/admin.js';
 import type { AlertMessage, Channel, OutboxDelivery, OutboxMessage } from '../model/outbox-message.js';
 import type { Random } from '../ports/random.js';
 import type { Store } from '../ports/store.js';
+import { inboxAlert, inboxDecision } from './inbox-fan-out.js';
 
 /** What fan-out needs of the engine's ports. */
 export interface AlertDeps {
@@ -31,7 +32,7 @@ function channelRow(random: Random, at: Date, eventId: string, tenantId: string,
   return { id: newId(random), tenantId, eventId, adminId: null, address, channel: 'slack', message, kind: 'deliver', updateOf: null, dedupeKey: null, requestId: message.requestId, createdAt: at, ...extra };
 }
 
-/** Writes one outbox row per (admin, channel) for every admin of the tenant, plus the tenant's Slack alert channel, in the caller's transaction. */
+/** Writes one outbox row per (admin, channel) for every admin of the tenant, plus the tenant's Slack alert channel, and an inbox entry per admin, in the caller's transaction. */
 export async function fanOutAlert(store: Store, deps: AlertDeps, at: Date, tenantId: string, message: AlertMessage): Promise<string> {
   const eventId = newId(deps.random);
   const admins = await store.admins.list(tenantId);
@@ -39,6 +40,7 @@ export async function fanOutAlert(store: Store, deps: AlertDeps, at: Date, tenan
   const address = await slackAlertChannel(store, deps, tenantId);
   if (address) rows.push(channelRow(deps.random, at, eventId, tenantId, address, message));
   await store.outbox.insert(rows);
+  await inboxAlert(store, deps.random, at, eventId, admins, message);
   return eventId;
 }
 
@@ -57,7 +59,8 @@ export async function fanOutDecision(store: Store, deps: AlertDeps, at: Date, te
     const key = `${r.adminId ?? `@${r.address}`}\u0000${r.channel}`;
     earlier.set(key, [...(earlier.get(key) ?? []), r]);
   }
-  for (const admin of await store.admins.list(tenantId)) {
+  const admins = await store.admins.list(tenantId);
+  for (const admin of admins) {
     for (const channel of channelsOf(admin, deps.alertChannels)) {
       const copies = earlier.get(`${admin.id}\u0000${channel}`) ?? [];
       const targets = channel === 'email' ? copies.slice(0, 1) : copies;
@@ -72,5 +75,6 @@ export async function fanOutDecision(store: Store, deps: AlertDeps, at: Date, te
     for (const t of copies) rows.push(channelRow(deps.random, at, eventId, tenantId, address, message, { kind: 'update', updateOf: t.id }));
   }
   await store.outbox.insert(rows);
+  await inboxDecision(store, deps.random, at, eventId, admins, message);
   return eventId;
 }

@@ -1,7 +1,9 @@
 import type { EngineDeps } from '../engine-deps.js';
 import { newId } from '../ids.js';
 import type { OutboxMessage } from '../model/outbox-message.js';
+import type { InboxEntry } from '../model/inbox-entry.js';
 import { channelsOf, outboxRow } from './fan-out-alert.js';
+import { inboxEntry } from './inbox-fan-out.js';
 import { reminderMessage } from './reminder-message.js';
 
 /** Hours before a deadline at which pending requests are re-announced (configurable). */
@@ -19,6 +21,7 @@ export async function queueReminders(deps: EngineDeps, hoursBefore: number[] = D
   const hourMs = 3_600_000;
   return deps.uow.run(async (store) => {
     const rows: OutboxMessage[] = [];
+    const inbox: InboxEntry[] = [];
     for (const request of await store.requests.pendingBefore(new Date(now.getTime() + Math.max(...hoursBefore) * hourMs))) {
       const due = hoursBefore.filter((h) => {
         const point = request.deadline.getTime() - h * hourMs;
@@ -29,6 +32,8 @@ export async function queueReminders(deps: EngineDeps, hoursBefore: number[] = D
       // The original alert's text, from whichever channel the requester received it on.
       let original = null;
       for (const channel of deps.alertChannels) original ??= (await store.outbox.forRequest(request.id, { adminId: request.requestedBy }, channel))[0]?.message ?? null;
+      // The console inbox holds every alert, so a deployment without external channels still reminds.
+      original ??= (await store.inbox.firstForRequest(request.id, request.requestedBy))?.message ?? null;
       if (!original) continue;
       const message = reminderMessage(request, original, hours);
       const eventId = newId(deps.random);
@@ -38,8 +43,11 @@ export async function queueReminders(deps: EngineDeps, hoursBefore: number[] = D
         for (const channel of channelsOf(admin, deps.alertChannels)) {
           rows.push(outboxRow(deps.random, now, eventId, admin, channel, message, { dedupeKey: `reminder:${request.id}:${hours}h:${admin.id}:${channel}` }));
         }
+        inbox.push(inboxEntry(deps.random, now, eventId, admin, message, `reminder:${request.id}:${hours}h:${admin.id}:inbox`));
       }
     }
+    await store.inbox.insert(inbox);
+    // The count is of outbox rows (external deliveries); the inbox copies are written alongside.
     return rows.length > 0 ? store.outbox.insert(rows) : 0;
   });
 }

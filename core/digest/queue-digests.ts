@@ -1,4 +1,5 @@
 import { channelsOf, outboxRow } from '../alerts/fan-out-alert.js';
+import { inboxEntry } from '../alerts/inbox-fan-out.js';
 import type { EngineDeps } from '../engine-deps.js';
 import { newId } from '../ids.js';
 import type { OutboxMessage } from '../model/outbox-message.js';
@@ -27,9 +28,12 @@ export async function queueDigests(deps: EngineDeps, schedule: DigestSchedule): 
     const { message } = await buildDigest(deps, tenant.id);
     queued += await deps.uow.run(async (store) => {
       const eventId = newId(deps.random);
-      const rows: OutboxMessage[] = (await store.admins.list(tenant.id)).flatMap((admin) =>
+      const admins = await store.admins.list(tenant.id);
+      const rows: OutboxMessage[] = admins.flatMap((admin) =>
         channelsOf(admin, deps.alertChannels).map((channel) => outboxRow(deps.random, now, eventId, admin, channel, message, { dedupeKey: `digest:${tenant.id}:${period}:${admin.id}:${channel}` })),
       );
+      // The count is of outbox rows (external deliveries); the inbox copies are written alongside.
+      await store.inbox.insert(admins.map((admin) => inboxEntry(deps.random, now, eventId, admin, message, `digest:${tenant.id}:${period}:${admin.id}:inbox`)));
       return store.outbox.insert(rows);
     });
   }

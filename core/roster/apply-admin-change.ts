@@ -20,6 +20,8 @@ export async function applyAdminChange(deps: EngineDeps, actor: Actor, request: 
       await store.admins.insert({ id: newId(deps.random), tenantId: request.tenantId, email: change.email, name: change.name, role: change.role, instances: change.instances, identities: change.identities, createdAt: now });
     } else {
       await store.admins.remove(target!.id);
+      // A removed admin's console sessions end with the commit that removes them.
+      await store.consoleAuth.endSessionsOf(target!.id, now);
     }
     await appendAudit(store, {
       at: now, tenantId: request.tenantId, actor: auditActorOf(actor), transport: actor.transport, action: 'approve', instanceName: null, requestId: request.id,

@@ -16,3 +16,6 @@ export { pageTokens } from './page-tokens.js';
 export { handledDeliveries } from './handled-deliveries.js';
 export { teamsConversations } from './teams-conversations.js';
 export { localVaultIdentity } from './local-vault-identity.js';
+export { inboxEntries } from './inbox-entries.js';
+export { consoleLinks, consoleSessions } from './console-sessions.js';
+export { dbKeys } from './db-keys.js';

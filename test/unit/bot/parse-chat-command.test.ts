@@ -21,6 +21,7 @@ describe('the chat command grammar', () => {
     ['audit crm-prod', { name: 'audit', instance: 'crm-prod' }],
     ['admins', { name: 'admins' }],
     ['whoami', { name: 'whoami' }],
+    ['console', { name: 'console' }],
   ])('parses %j', (text, expected) => {
     expect(parseChatCommand(text)).toEqual(expected);
   });

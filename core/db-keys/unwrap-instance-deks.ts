@@ -1,0 +1,35 @@
+import type { EngineDeps } from '../engine-deps.js';
+import { DomainError } from '../errors.js';
+import type { Instance, InstanceState } from '../model/instance.js';
+
+/** An instance's plaintext DEKs at one generation (zero them when done). */
+export interface UnwrappedDeks {
+  instance: Instance;
+  deks: Map<number, Buffer>;
+  current: number;
+}
+
+/**
+ * Reads the instance, its protector and keyring in one transaction, then unwraps every DEK version
+ * through the vault (outside the transaction). Refuses with `instance_locked` unless the state is one of `allowed`.
+ */
+export async function unwrapInstanceDeks(deps: EngineDeps, instanceId: string, allowed: readonly InstanceState[] = ['active']): Promise<UnwrappedDeks> {
+  const loaded = await deps.uow.run(async (store) => {
+    const instance = await store.instances.byId(instanceId);
+    if (!instance) throw new DomainError('instance_not_found', 'The instance no longer exists.');
+    if (!allowed.includes(instance.state)) throw new DomainError('instance_locked', `${instance.name} is ${instance.state}.`, { instance: instance.name, state: instance.state });
+    const protector = await store.protectors.byId(instance.protectorId);
+    return { instance, vaultKeyId: protector?.vaultKeyId ?? null, rows: await store.keyring.listByProtector(instance.id, instance.protectorId) };
+  });
+  if (!loaded.vaultKeyId || loaded.rows.length === 0) {
+    throw new DomainError('instance_locked', `${loaded.instance.name} has no usable key.`, { instance: loaded.instance.name, state: loaded.instance.state });
+  }
+  const deks = new Map<number, Buffer>();
+  for (const row of loaded.rows) deks.set(row.version, await deps.vault.unwrapDek(loaded.vaultKeyId, row.wrapped));
+  return { instance: loaded.instance, deks, current: Math.max(...deks.keys()) };
+}
+
+/** Zeroes plaintext DEKs. */
+export function zeroDeks(deks: Map<number, Buffer>): void {
+  for (const dek of deks.values()) dek.fill(0);
+}

@@ -1,0 +1,40 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCliWorkspace, type CliWorkspace } from '../support/e2e-cli.js';
+
+/** `dualkey db-keys …` and `dualkey mariadb config` as spawned CLI processes. */
+describe('database keys and MariaDB configuration from the CLI', () => {
+  let ws: CliWorkspace;
+
+  beforeAll(async () => {
+    ws = await createCliWorkspace();
+    expect((await ws.run(['tenant', 'create', 'acme'])).code).toBe(0);
+    expect((await ws.run(['instance', 'create', 'shop-db'])).code).toBe(0);
+  });
+  afterAll(() => ws?.dispose());
+
+  it('creates, rotates and lists database keys without ever printing one', async () => {
+    const init = await ws.run(['db-keys', 'init', 'shop-db', '--json']);
+    expect([init.code, init.json]).toEqual([0, { instance: 'shop-db', keys: [{ keyId: 1, version: 1 }, { keyId: 2, version: 1 }] }]);
+    const rotate = await ws.run(['db-keys', 'rotate', 'shop-db', '--id', '1', '--json']);
+    expect([rotate.code, rotate.json]).toEqual([0, { instance: 'shop-db', keyId: 1, version: 2 }]);
+    const status = await ws.run<{ keys: Array<{ keyId: number; latestVersion: number }> }>(['db-keys', 'status', 'shop-db', '--json']);
+    expect(status.json.keys.map((k) => [k.keyId, k.latestVersion])).toEqual([[1, 2], [2, 1]]);
+    const usage = await ws.run(['db-keys', 'init', 'shop-db', '--ids', 'one']);
+    expect(usage.code).toBe(2);
+    for (const r of ws.runs) expect(r.stdout + r.stderr).not.toMatch(/[0-9a-f]{64}/);
+  });
+
+  it('prints working [mariadbd] lines, with a token only when asked', async () => {
+    const plain = await ws.run(['mariadb', 'config', 'shop-db'], { env: { PUBLIC_URL: 'https://dualkey.example.com' } });
+    expect(plain.code).toBe(0);
+    expect(plain.stdout).toContain('hashicorp-key-management-vault-url=https://dualkey.example.com/v1/mariadb/shop-db');
+    expect(plain.stdout).toContain('hashicorp-key-management-max-retries=3');
+    expect(plain.stdout).toContain('hashicorp-key-management-vault-ca=/etc/mysql/dualkey-ca.pem');
+    expect(plain.stdout).toContain('innodb-encrypt-log=ON');
+    expect(plain.stdout).not.toContain('dkt_');
+    const shown = await ws.run<{ token: string; tokenFileContent: string }>(['mariadb', 'config', 'shop-db', '--show-token', '--json']);
+    expect(shown.code).toBe(0);
+    expect(shown.json.token).toMatch(/^dkt_/);
+    expect(shown.json.tokenFileContent).toBe(`[mariadbd]\nhashicorp-key-management-token=${shown.json.token}\n`);
+  });
+});
