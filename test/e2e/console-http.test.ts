@@ -16,7 +16,7 @@ const HEADERS = {
   'cache-control': 'no-store',
   'content-security-policy': "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
   'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer',
+  'referrer-policy': 'same-origin',
   'x-frame-options': 'DENY',
 };
 const PAGES = ['/console/', '/console/instances/crm-prod', '/console/requests', '/console/inbox', '/console/audit', '/console/admins', '/console/settings'];

@@ -1,13 +1,13 @@
 import type { ServerResponse } from 'node:http';
 import type { SafeHtml } from './html.js';
 
-/** Headers on every page response: no caching, no scripts or framing, forms post back here only, no Referer (the token is in the URL). */
+/** Headers on every page response: no caching, no scripts or framing, forms post back here only, no Referer to other sites (the token is in the URL; same-origin so browsers send a real Origin on form posts). */
 export const PAGE_SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'cache-control': 'no-store',
   pragma: 'no-cache',
   'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
   'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer',
+  'referrer-policy': 'same-origin',
   'x-frame-options': 'DENY',
 };
 

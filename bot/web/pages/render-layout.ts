@@ -26,7 +26,7 @@ export function renderLayout(title: string, content: SafeHtml): SafeHtml {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
+<meta name="referrer" content="same-origin">
 <meta name="robots" content="noindex, nofollow">
 <title>${title} — dualkey</title>
 <style>${STYLE_HTML}</style>
