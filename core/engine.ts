@@ -14,6 +14,7 @@ import { unlockInstance } from './lifecycle/unlock-instance.js';
 import { inspectUpload } from './lifecycle/uploaded-key.js';
 import { deliverOutbox } from './alerts/deliver-outbox.js';
 import { queueReminders } from './alerts/queue-reminders.js';
+import { alertReach, recordDeploymentChannels } from './alerts/deployment-channels.js';
 import { buildDigest } from './digest/build-digest.js';
 import { queueDigests } from './digest/queue-digests.js';
 import { requestAdminChange } from './roster/request-admin-change.js';
@@ -44,6 +45,8 @@ export function createEngine(deps: EngineDeps) {
     addAdmin: addAdmin.bind(null, deps),
     requestAdminChange: requestAdminChange.bind(null, deps),
     queueReminders: queueReminders.bind(null, deps),
+    recordDeploymentChannels: recordDeploymentChannels.bind(null, deps),
+    alertReach: alertReach.bind(null, deps),
     buildDigest: buildDigest.bind(null, deps),
     queueDigests: queueDigests.bind(null, deps),
     deliverOutbox: deliverOutbox.bind(null, deps),

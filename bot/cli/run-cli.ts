@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { withAlertReach } from './alerting-commands.js';
 import type { Engine } from '../../core/engine.js';
 import { loadConfig, type Config } from '../runtime/config.js';
 import type { CliContext, CliResult } from './cli-command.js';
@@ -66,7 +67,7 @@ export async function runCli(argv: string[], io: CliIo, host: CliHost): Promise<
       },
       serve: () => host.serve(config),
     };
-    const result: CliResult = await command.run(ctx, positionals, values);
+    const result: CliResult = await withAlertReach(command.path, await command.run(ctx, positionals, values), engine, ctx.tenant);
     if (json) io.stdout(`${JSON.stringify(result.json, null, 2)}\n`);
     else if (result.raw) io.stdout(result.raw);
     else if (result.text) io.stdout(`${result.text}\n`);

@@ -195,6 +195,14 @@ export interface HandledDeliveryRepo {
   claim(id: string, at: Date): Promise<boolean>;
 }
 
+/** The alert channels the deployment delivers on: stored by `serve`, read by every process that writes alerts. */
+export interface DeploymentChannelRepo {
+  /** The recorded channels (empty before any server recorded its configuration). */
+  list(): Promise<Channel[]>;
+  /** Replaces the recorded set with exactly `channels`. */
+  replace(channels: readonly Channel[], at: Date): Promise<void>;
+}
+
 /** What a digest reports about a tenant, from SQL aggregates (lists are capped, totals are not). */
 export interface DigestFacts {
   instances: { total: number; active: number; locked: number; locking: number; customerKeyed: number };
@@ -303,6 +311,7 @@ export interface Store {
   inbox: InboxRepo;
   consoleAuth: ConsoleAuthRepo;
   consoleViews: ConsoleViewRepo;
+  deploymentChannels: DeploymentChannelRepo;
 }
 
 /** Runs a function in one database transaction; never nest calls and never call the vault inside. */

@@ -199,7 +199,9 @@ describe('reminders on a deployment that delivers on chat only (no SMTP)', () =>
   // Reminders take their content from the requester's copy of the alert on whichever channel exists:
   // a Slack-only or Teams-only deployment gets them too.
   it('queues the 24 h reminder on Slack for every admin but the requester', async () => {
-    const engine = createEngine({ ...h.engine.deps, alertChannels: ['slack'] });
+    // A Slack-only deployment, as its server recorded it at start.
+    await h.db.uow.run((store) => store.deploymentChannels.replace(['slack'], h.clock.now()));
+    const engine = h.engine;
     const tenant = await engine.createTenant('acme', { selfManagedKeys: true });
     const add = async (address: string, name: string, userId: string) =>
       asCli(await engine.addAdmin(tenant.id, { email: address, name, role: 'global_admin', instances: [], identities: [{ platform: 'slack', workspace: 'T01', userId }] }));
