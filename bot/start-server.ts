@@ -56,7 +56,7 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
   logger.info('journal recovery at start', { ...recovery });
 
   const scheduler = new Scheduler({
-    engine, channels, schedule: nodeCronSchedule(), logger, reminderHours: config.DUALKEY_REMINDER_HOURS,
+    engine, channels, schedule: nodeCronSchedule(), logger, reminderHours: config.DUALKEY_REMINDER_HOURS, keySweepMs: config.DUALKEY_KEY_CACHE_SWEEP_MS,
   });
   if (overrides.startScheduler !== false) scheduler.start();
 

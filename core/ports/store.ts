@@ -50,6 +50,8 @@ export interface InstanceRepo {
   list(tenantId: string): Promise<Instance[]>;
   /** Reads the row with a row lock held until the transaction ends. */
   lockById(id: string): Promise<Instance | null>;
+  /** State and generation of each listed instance that still exists (one query: key caches check theirs with it). */
+  generationsOf(ids: readonly string[]): Promise<Array<{ id: string; state: InstanceState; generation: number }>>;
   /** Applies the patch and bumps the generation when the generation still equals `expected`; returns the new row or null. */
   update(id: string, expectedGeneration: number, patch: InstancePatch): Promise<Instance | null>;
 }
