@@ -3,7 +3,6 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EmailChannel } from '../../../bot/channels/email-channel.js';
 import { nodeCronSchedule } from '../../../bot/runtime/node-cron-schedule.js';
 import { Scheduler } from '../../../bot/scheduler/scheduler.js';
-import { createEngine } from '../../../core/engine.js';
 import type { Actor } from '../../../core/model/actor.js';
 import type { RoleName } from '../../../core/model/admin.js';
 import { outbox } from '../../../db/schema/index.js';
