@@ -11,7 +11,7 @@ function newestSource(dir) {
   for (const e of readdirSync(dir, { withFileTypes: true })) {
     const p = new URL(e.isDirectory() ? `${e.name}/` : e.name, dir);
     if (e.isDirectory()) newest = Math.max(newest, newestSource(p));
-    else if (e.name.endsWith('.ts')) newest = Math.max(newest, statSync(p).mtimeMs);
+    else newest = Math.max(newest, statSync(p).mtimeMs);
   }
   return newest;
 }
