@@ -35,9 +35,15 @@ const code = await runCli(process.argv.slice(2), io, {
   // Loaded on first use: a command that needs no database (help, keyfile inspect) loads none, and only
   // `serve` loads the chat SDKs, mail and web pages (issue 12: no module a command does not need).
   openEngine: async (config) => (await import('../runtime/open-runtime.js')).openRuntime(config),
-  serve: async (config) => {
+  serve: async (config, onStarted) => {
     const { startServer } = await import('../start-server.js');
     const server = await startServer(config);
+    try {
+      await onStarted?.(server);
+    } catch (e) {
+      await server.close();
+      throw e;
+    }
     await new Promise<void>((resolve) => {
       const stop = () => resolve();
       process.once('SIGINT', stop);
