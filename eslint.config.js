@@ -2,7 +2,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'db/migrations/**', '.dualkey/**', 'coverage/**'] },
+  { ignores: ['node_modules/**', 'db/migrations/**', '.dualkey/**', 'coverage/**', 'dist/**'] },
   ...tseslint.configs.recommended,
   {
     rules: {

@@ -80,7 +80,8 @@ export async function benchAlerts(admins = 1000): Promise<BenchRow[]> {
   const noop: AlertChannel = { name: 'email', deliver: async () => ({ ok: true, platformRef: {} }), update: async () => ({ ok: true, platformRef: {} }) };
   try {
     const vault = await LocalVault.open({ database: priv.database, masterKey: randomBytes(32), keyDir: mkdtempSync(join(tmpdir(), 'dualkey-bench-keys-')), now: () => systemClock.now() });
-    const engine = createEngine({ uow: createUnitOfWork(priv.database), vault, clock: systemClock, random: cryptoRandom, logger: silentLogger, steps: noStepHook, alertChannels: ['email'] });
+    const engine = createEngine({ uow: createUnitOfWork(priv.database), vault, clock: systemClock, random: cryptoRandom, logger: silentLogger, steps: noStepHook });
+    await engine.recordDeploymentChannels(['email']);
 
     // Warm-up of every path (JIT, SMTP server, prepared statements) on a small tenant.
     const warm = await tenantWithAdmins(engine, 'warm', 20);

@@ -32,7 +32,7 @@ export async function benchDataPlane(ops = 2000): Promise<BenchRow[]> {
   try {
     const uow = createUnitOfWork(database);
     const vault = await LocalVault.open({ database, masterKey: randomBytes(32), keyDir: path.join(dir, 'keys'), now: () => systemClock.now() });
-    const engine = createEngine({ uow, vault, clock: systemClock, random: cryptoRandom, logger: silentLogger, steps: noStepHook, alertChannels: [] });
+    const engine = createEngine({ uow, vault, clock: systemClock, random: cryptoRandom, logger: silentLogger, steps: noStepHook });
     const tenant = await engine.createTenant(`bench-${randomBytes(4).toString('hex')}`, { selfManagedKeys: true });
     const instance = await engine.createInstance(tenant.id, 'bench');
     const ref = { instanceId: instance.id, tenantId: tenant.id, name: 'bench' };

@@ -100,7 +100,8 @@ export async function benchDigest(runs = 10): Promise<BenchRow[]> {
   const priv = await openPrivateDatabase();
   try {
     const vault = await LocalVault.open({ database: priv.database, masterKey: randomBytes(32), keyDir: mkdtempSync(join(tmpdir(), 'dualkey-bench-keys-')), now: () => systemClock.now() });
-    const engine = createEngine({ uow: createUnitOfWork(priv.database), vault, clock: systemClock, random: cryptoRandom, logger: silentLogger, steps: noStepHook, alertChannels: ['email'] });
+    const engine = createEngine({ uow: createUnitOfWork(priv.database), vault, clock: systemClock, random: cryptoRandom, logger: silentLogger, steps: noStepHook });
+    await engine.recordDeploymentChannels(['email']);
     const volume: Volume = { instances: 10_000, pending: 1_000, decided: 2_000, lockedEvery: 200, sentAlerts: 20_000, failedAlerts: 30 };
     const now = systemClock.now();
     let target = '';

@@ -13,6 +13,8 @@ const groups: BenchGroup[] = [
   { name: 'digest', run: async () => (await import('./digest.bench.js')).benchDigest() },
   { name: 'mariadb', run: async () => (await import('./mariadb.bench.js')).benchMariadb() },
   { name: 'slack', run: async () => (await import('./slack.bench.js')).benchSlack() },
+  { name: 'key-lifecycle', run: async () => (await import('./key-lifecycle.bench.js')).benchKeyLifecycle() },
+  { name: 'cli', run: async () => (await import('./cli.bench.js')).benchCli() },
 ];
 
 /** Runs the selected benchmarks (all by default) and prints one ratio table; each ratio is measured side by side in this run. */

@@ -43,14 +43,20 @@ export interface ServerOverrides extends RuntimeOverrides {
 export async function startServer(config: Config, overrides: ServerOverrides = {}): Promise<RunningServer> {
   const logger: Logger = overrides.logger ?? createJsonLogger();
   const channels = overrides.channels ?? createChannels(config);
-  const runtime = await openRuntime(config, { alertChannels: Object.keys(channels) as Channel[], ...overrides, logger });
+  const runtime = await openRuntime(config, { ...overrides, logger });
   const { engine } = runtime;
+  // The server records what it delivers on; CLI runs and other replicas write alerts for exactly these.
+  const delivered = Object.keys(channels) as Channel[];
+  await engine.recordDeploymentChannels(delivered);
+  if (delivered.length === 0) {
+    logger.warn('no alert channel is configured: admins are told of key changes and locks only in their console inbox; set SMTP_URL, or Slack or Teams credentials', {});
+  }
   const shared = runtime.database.kind === 'pglite' ? await shareOverSocket(runtime.database, runtime.dataDir) : null;
   const recovery = await engine.recover();
   logger.info('journal recovery at start', { ...recovery });
 
   const scheduler = new Scheduler({
-    engine, channels, schedule: nodeCronSchedule(), logger, reminderHours: config.DUALKEY_REMINDER_HOURS,
+    engine, channels, schedule: nodeCronSchedule(), logger, reminderHours: config.DUALKEY_REMINDER_HOURS, keySweepMs: config.DUALKEY_KEY_CACHE_SWEEP_MS,
   });
   if (overrides.startScheduler !== false) scheduler.start();
 

@@ -1,4 +1,3 @@
-import type { Channel } from './model/outbox-message.js';
 import type { Clock } from './ports/clock.js';
 import type { Logger } from './ports/logger.js';
 import type { Random } from './ports/random.js';
@@ -14,6 +13,4 @@ export interface EngineDeps {
   random: Random;
   logger: Logger;
   steps: StepHook;
-  /** The channels this deployment can deliver on; alerts are written only for these. */
-  alertChannels: readonly Channel[];
 }

@@ -1,5 +1,6 @@
 import { listAudit, verifyAudit } from './audit/audit-queries.js';
 import { RecordService } from './data-plane/record-service.js';
+import { dropStaleKeys } from './data-plane/drop-stale-keys.js';
 import { dbKeyStatus, initDbKeys, rotateDbKey } from './db-keys/manage-db-keys.js';
 import { KvKeyServer } from './db-keys/kv-key-server.js';
 import type { EngineDeps } from './engine-deps.js';
@@ -14,6 +15,7 @@ import { unlockInstance } from './lifecycle/unlock-instance.js';
 import { inspectUpload } from './lifecycle/uploaded-key.js';
 import { deliverOutbox } from './alerts/deliver-outbox.js';
 import { queueReminders } from './alerts/queue-reminders.js';
+import { alertReach, recordDeploymentChannels } from './alerts/deployment-channels.js';
 import { buildDigest } from './digest/build-digest.js';
 import { queueDigests } from './digest/queue-digests.js';
 import { requestAdminChange } from './roster/request-admin-change.js';
@@ -31,11 +33,23 @@ import { issueToken, resolveToken } from './setup/issue-token.js';
 /** The one core engine every transport calls: each use case bound to the same ports. */
 export function createEngine(deps: EngineDeps) {
   const records = new RecordService(deps);
+  const kv = new KvKeyServer(deps);
+  const dropStale = () => dropStaleKeys(deps, [records.deks, kv]);
+  // After a state change this process made, its own caches are zeroed at once (other replicas: their sweep timer).
+  const thenDropStale = <A extends unknown[], R>(fn: (...a: A) => Promise<R>) => async (...a: A): Promise<R> => {
+    try {
+      return await fn(...a);
+    } finally {
+      await dropStale().catch(() => 0);
+    }
+  };
   return {
     deps,
     records,
     /** The Vault-KV-v2 key server MariaDB reads; its cache lives as long as this engine. */
-    kv: new KvKeyServer(deps),
+    kv,
+    /** Zeroes cached keys of instances no longer active at their cached generation (every replica, on a timer). */
+    dropStaleKeys: dropStale,
     initDbKeys: initDbKeys.bind(null, deps),
     rotateDbKey: rotateDbKey.bind(null, deps),
     dbKeyStatus: dbKeyStatus.bind(null, deps),
@@ -44,6 +58,8 @@ export function createEngine(deps: EngineDeps) {
     addAdmin: addAdmin.bind(null, deps),
     requestAdminChange: requestAdminChange.bind(null, deps),
     queueReminders: queueReminders.bind(null, deps),
+    recordDeploymentChannels: recordDeploymentChannels.bind(null, deps),
+    alertReach: alertReach.bind(null, deps),
     buildDigest: buildDigest.bind(null, deps),
     queueDigests: queueDigests.bind(null, deps),
     deliverOutbox: deliverOutbox.bind(null, deps),
@@ -58,12 +74,12 @@ export function createEngine(deps: EngineDeps) {
     status: instanceStatus.bind(null, deps),
     ensureKek: ensureKek.bind(null, deps),
     inspectUpload: inspectUpload.bind(null, deps),
-    changeKey: changeKey.bind(null, deps),
+    changeKey: thenDropStale(changeKey.bind(null, deps)),
     requestLock: requestLock.bind(null, deps),
-    decide: decideRequest.bind(null, deps),
+    decide: thenDropStale(decideRequest.bind(null, deps)),
     unlock: unlockInstance.bind(null, deps),
-    sweep: sweepDeadlines.bind(null, deps),
-    recover: recoverJournal.bind(null, deps),
+    sweep: thenDropStale(sweepDeadlines.bind(null, deps)),
+    recover: thenDropStale(recoverJournal.bind(null, deps)),
     issuePageLink: issuePageLink.bind(null, deps),
     openPageLink: openPageLink.bind(null, deps),
     usePageLink: usePageLink.bind(null, deps),

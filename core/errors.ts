@@ -23,6 +23,8 @@ export const ERROR_CODES = [
   'db_key_exists', 'db_key_not_found',
   // infrastructure the user can act on
   'database_busy', 'operation_in_progress', 'audit_chain_broken',
+  // the demo
+  'demo_needs_fresh_data_dir',
 ] as const;
 
 /** One of the stable refusal codes. */

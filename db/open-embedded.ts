@@ -1,11 +1,10 @@
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import { mkdirSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { connectToServe } from './connect-to-serve.js';
 import type { Database } from './database.js';
 import { pgdataDir } from './data-dir-layout.js';
 import { databaseBusy, type DataDirLock, tryAcquireDataDirLock } from './data-dir-lock.js';
-import { createPgliteDatabase, migratePglite } from './pglite-database.js';
 
 /** Options for the embedded database. */
 export interface OpenEmbeddedOptions {
@@ -40,7 +39,9 @@ export async function openEmbedded(opts: OpenEmbeddedOptions): Promise<Database>
 async function openLocked(dataDir: string, lock: DataDirLock, migrate: boolean): Promise<Database> {
   let pglite: PGlite | null = null;
   try {
-    pglite = await PGlite.create(pgdataDir(dataDir));
+    // Loaded only by the owner of the data dir: a CLI beside `serve` talks over its socket and never loads PGlite.
+    const [{ PGlite: Pglite }, { createPgliteDatabase, migratePglite }] = await Promise.all([import('@electric-sql/pglite'), import('./pglite-database.js')]);
+    pglite = await Pglite.create(pgdataDir(dataDir));
     if (migrate) await migratePglite(pglite);
     return createPgliteDatabase(pglite, () => lock.release());
   } catch (e) {

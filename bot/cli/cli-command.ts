@@ -1,4 +1,5 @@
 import type { ParseArgsConfig } from 'node:util';
+import type { RunningServer } from '../start-server.js';
 import type { Engine } from '../../core/engine.js';
 import type { Actor } from '../../core/model/actor.js';
 import type { Tenant } from '../../core/model/tenant.js';
@@ -25,8 +26,8 @@ export interface CliContext {
   tenant(): Promise<Tenant>;
   /** The admin named by --as, acting through the CLI as impersonated by the operator. */
   actor(email: string | undefined): Promise<Actor>;
-  /** Runs the server until it is stopped (only `serve`). */
-  serve(): Promise<void>;
+  /** Runs the server until it is stopped (`serve`, `demo`: with its own configuration); `onStarted` runs once it listens. */
+  serve(opts?: { config?: Config; onStarted?: (server: RunningServer) => Promise<void> }): Promise<void>;
 }
 
 /** One CLI command of the issue's grammar. */

@@ -2,6 +2,7 @@ import type { CliCommand } from './cli-command.js';
 import { backupAuditCommands } from './commands/backup-audit-commands.js';
 import { dataCommands } from './commands/data-commands.js';
 import { dbKeysCommands } from './commands/db-keys-commands.js';
+import { demoCommand } from './commands/demo-command.js';
 import { digestCommand } from './commands/digest-command.js';
 import { keyCommands } from './commands/key-commands.js';
 import { keyfileInspectCommand } from './commands/keyfile-inspect-command.js';
@@ -30,6 +31,7 @@ export const commandTable: CliCommand[] = [
   digestCommand,
   ...outboxCommands,
   serveCommand,
+  demoCommand,
 ].sort((a, b) => b.path.length - a.path.length);
 
 /** The command whose path starts `words`, and how many words it consumed. */

@@ -1,6 +1,4 @@
 import { createInterface } from 'node:readline';
-import { openRuntime } from '../runtime/open-runtime.js';
-import { startServer } from '../start-server.js';
 import type { CliIo } from './cli-io.js';
 import { runCli } from './run-cli.js';
 
@@ -34,9 +32,18 @@ const io: CliIo = {
 
 const code = await runCli(process.argv.slice(2), io, {
   env: process.env,
-  openEngine: async (config) => openRuntime(config),
-  serve: async (config) => {
+  // Loaded on first use: a command that needs no database (help, keyfile inspect) loads none, and only
+  // `serve` loads the chat SDKs, mail and web pages (issue 12: no module a command does not need).
+  openEngine: async (config) => (await import('../runtime/open-runtime.js')).openRuntime(config),
+  serve: async (config, onStarted) => {
+    const { startServer } = await import('../start-server.js');
     const server = await startServer(config);
+    try {
+      await onStarted?.(server);
+    } catch (e) {
+      await server.close();
+      throw e;
+    }
     await new Promise<void>((resolve) => {
       const stop = () => resolve();
       process.once('SIGINT', stop);

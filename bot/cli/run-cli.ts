@@ -1,4 +1,6 @@
 import { parseArgs } from 'node:util';
+import type { RunningServer } from '../start-server.js';
+import { withAlertReach } from './alerting-commands.js';
 import type { Engine } from '../../core/engine.js';
 import { loadConfig, type Config } from '../runtime/config.js';
 import type { CliContext, CliResult } from './cli-command.js';
@@ -11,7 +13,8 @@ import { UsageError } from './usage-error.js';
 export interface CliHost {
   env: NodeJS.ProcessEnv;
   openEngine(config: Config): Promise<{ engine: Engine; close(): Promise<void> }>;
-  serve(config: Config): Promise<void>;
+  /** Runs the server until stopped; `onStarted` runs once it listens (the demo seeds and prints links there). */
+  serve(config: Config, onStarted?: (server: RunningServer) => Promise<void>): Promise<void>;
 }
 
 /** Splits the command path from options: path words come first; --json and --tenant may precede them. */
@@ -64,9 +67,9 @@ export async function runCli(argv: string[], io: CliIo, host: CliHost): Promise<
         const tenant = await e.resolveTenant(tenantName);
         return { admin: await e.adminByEmail(tenant.id, email), transport: 'cli', impersonatedBy: 'operator' };
       },
-      serve: () => host.serve(config),
+      serve: (opts = {}) => host.serve(opts.config ?? config, opts.onStarted),
     };
-    const result: CliResult = await command.run(ctx, positionals, values);
+    const result: CliResult = await withAlertReach(command.path, await command.run(ctx, positionals, values), engine, ctx.tenant);
     if (json) io.stdout(`${JSON.stringify(result.json, null, 2)}\n`);
     else if (result.raw) io.stdout(result.raw);
     else if (result.text) io.stdout(`${result.text}\n`);

@@ -1,6 +1,5 @@
 import path from 'node:path';
 import { createEngine, type Engine } from '../../core/engine.js';
-import type { Channel } from '../../core/model/outbox-message.js';
 import type { Clock } from '../../core/ports/clock.js';
 import type { Logger } from '../../core/ports/logger.js';
 import type { Random } from '../../core/ports/random.js';
@@ -11,7 +10,6 @@ import { createUnitOfWork } from '../../db/unit-of-work.js';
 import { createVault } from '../../vault/create-vault.js';
 import type { Config } from './config.js';
 import { cryptoRandom } from './crypto-random.js';
-import { enabledChannels } from './enabled-channels.js';
 import { silentLogger } from './json-logger.js';
 import { systemClock } from './system-clock.js';
 
@@ -32,8 +30,6 @@ export interface RuntimeOverrides {
   steps?: StepHook;
   /** An already open database (tests); it is not closed by the runtime. */
   database?: Database;
-  /** The channels alerts are written for, when not derived from the configuration. */
-  alertChannels?: Channel[];
 }
 
 /** Opens everything dualkey needs from a validated configuration. */
@@ -50,7 +46,6 @@ export async function openRuntime(config: Config, overrides: RuntimeOverrides = 
       random: overrides.random ?? cryptoRandom,
       logger: overrides.logger ?? silentLogger,
       steps: overrides.steps ?? noStepHook,
-      alertChannels: overrides.alertChannels ?? enabledChannels(config),
     });
     return { config, database, engine, dataDir, close: async () => (overrides.database ? undefined : database.close()) };
   } catch (e) {

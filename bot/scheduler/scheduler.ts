@@ -16,6 +16,8 @@ export interface SchedulerOptions {
   tickMs?: number;
   /** Outbox delivery polling. */
   deliveryMs?: number;
+  /** How often cached keys of instances locked (or re-keyed) elsewhere are zeroed. */
+  keySweepMs?: number;
 }
 
 /**
@@ -26,7 +28,7 @@ export interface SchedulerOptions {
 export class Scheduler {
   private timers: NodeJS.Timeout[] = [];
   private running = new Set<Promise<unknown>>();
-  private busy = { tick: false, deliver: false };
+  private busy = { tick: false, deliver: false, keys: false };
 
   constructor(private readonly o: SchedulerOptions) {}
 
@@ -44,9 +46,14 @@ export class Scheduler {
     return this.o.engine.deliverOutbox({ channels: this.o.channels });
   }
 
+  /** Zeroes this process's cached keys of every instance locked or re-keyed since they were loaded (any replica). */
+  dropStaleKeys(): Promise<number> {
+    return this.o.engine.dropStaleKeys();
+  }
+
   /** Starts the timers (unref'd: they never keep a stopping process alive). */
   start(): void {
-    const every = (ms: number, name: 'tick' | 'deliver') => {
+    const every = (ms: number, name: 'tick' | 'deliver' | 'keys') => {
       const run = () => void this.guarded(name);
       const t = setInterval(run, ms);
       t.unref();
@@ -55,6 +62,7 @@ export class Scheduler {
     };
     every(this.o.tickMs ?? 60_000, 'tick');
     every(this.o.deliveryMs ?? 2_000, 'deliver');
+    every(this.o.keySweepMs ?? 1_000, 'keys');
   }
 
   /** Stops the timers and waits for work in flight. */
@@ -65,10 +73,10 @@ export class Scheduler {
     await Promise.allSettled(Object.values(this.o.channels).map((c) => c?.close?.()));
   }
 
-  private async guarded(name: 'tick' | 'deliver'): Promise<void> {
+  private async guarded(name: 'tick' | 'deliver' | 'keys'): Promise<void> {
     if (this.busy[name]) return;
     this.busy[name] = true;
-    const work = (name === 'tick' ? this.tick() : this.deliver()).catch((e: unknown) =>
+    const work = (name === 'tick' ? this.tick() : name === 'deliver' ? this.deliver() : this.dropStaleKeys()).catch((e: unknown) =>
       this.o.logger.error(`scheduler: ${name} failed`, { error: e instanceof Error ? `${e.name}: ${e.message}` : String(e) }),
     );
     this.running.add(work);

@@ -8,7 +8,6 @@ import { inboxAlert, inboxDecision } from './inbox-fan-out.js';
 /** What fan-out needs of the engine's ports. */
 export interface AlertDeps {
   random: Random;
-  alertChannels: readonly Channel[];
 }
 
 /** The enabled channels an admin can be reached on: e-mail (every admin has an address), plus each linked chat platform. */
@@ -23,8 +22,8 @@ export function outboxRow(random: Random, at: Date, eventId: string, admin: Admi
 }
 
 /** The tenant's Slack alert channel, when set and Slack is delivered on. */
-async function slackAlertChannel(store: Store, deps: AlertDeps, tenantId: string): Promise<string | null> {
-  if (!deps.alertChannels.includes('slack')) return null;
+async function slackAlertChannel(store: Store, enabled: readonly Channel[], tenantId: string): Promise<string | null> {
+  if (!enabled.includes('slack')) return null;
   return (await store.tenants.byId(tenantId))?.settings.slackAlertChannel ?? null;
 }
 
@@ -35,9 +34,11 @@ function channelRow(random: Random, at: Date, eventId: string, tenantId: string,
 /** Writes one outbox row per (admin, channel) for every admin of the tenant, plus the tenant's Slack alert channel, and an inbox entry per admin, in the caller's transaction. */
 export async function fanOutAlert(store: Store, deps: AlertDeps, at: Date, tenantId: string, message: AlertMessage): Promise<string> {
   const eventId = newId(deps.random);
+  // Stored state, never this process's environment: a CLI without SMTP_URL still alerts where the server delivers.
+  const enabled = await store.deploymentChannels.list();
   const admins = await store.admins.list(tenantId);
-  const rows = admins.flatMap((admin) => channelsOf(admin, deps.alertChannels).map((channel) => outboxRow(deps.random, at, eventId, admin, channel, message)));
-  const address = await slackAlertChannel(store, deps, tenantId);
+  const rows = admins.flatMap((admin) => channelsOf(admin, enabled).map((channel) => outboxRow(deps.random, at, eventId, admin, channel, message)));
+  const address = await slackAlertChannel(store, enabled, tenantId);
   if (address) rows.push(channelRow(deps.random, at, eventId, tenantId, address, message));
   await store.outbox.insert(rows);
   await inboxAlert(store, deps.random, at, eventId, admins, message);
@@ -59,16 +60,17 @@ export async function fanOutDecision(store: Store, deps: AlertDeps, at: Date, te
     const key = `${r.adminId ?? `@${r.address}`}\u0000${r.channel}`;
     earlier.set(key, [...(earlier.get(key) ?? []), r]);
   }
+  const enabled = await store.deploymentChannels.list();
   const admins = await store.admins.list(tenantId);
   for (const admin of admins) {
-    for (const channel of channelsOf(admin, deps.alertChannels)) {
+    for (const channel of channelsOf(admin, enabled)) {
       const copies = earlier.get(`${admin.id}\u0000${channel}`) ?? [];
       const targets = channel === 'email' ? copies.slice(0, 1) : copies;
       if (targets.length === 0) rows.push(outboxRow(deps.random, at, eventId, admin, channel, message));
       for (const t of targets) rows.push(outboxRow(deps.random, at, eventId, admin, channel, message, { kind: 'update', updateOf: t.id }));
     }
   }
-  const address = await slackAlertChannel(store, deps, tenantId);
+  const address = await slackAlertChannel(store, enabled, tenantId);
   if (address) {
     const copies = earlier.get(`@${address}\u0000slack`) ?? [];
     if (copies.length === 0) rows.push(channelRow(deps.random, at, eventId, tenantId, address, message));

@@ -22,6 +22,7 @@ export async function queueReminders(deps: EngineDeps, hoursBefore: number[] = D
   return deps.uow.run(async (store) => {
     const rows: OutboxMessage[] = [];
     const inbox: InboxEntry[] = [];
+    const enabled = await store.deploymentChannels.list();
     for (const request of await store.requests.pendingBefore(new Date(now.getTime() + Math.max(...hoursBefore) * hourMs))) {
       const due = hoursBefore.filter((h) => {
         const point = request.deadline.getTime() - h * hourMs;
@@ -31,7 +32,7 @@ export async function queueReminders(deps: EngineDeps, hoursBefore: number[] = D
       const hours = Math.min(...due);
       // The original alert's text, from whichever channel the requester received it on.
       let original = null;
-      for (const channel of deps.alertChannels) original ??= (await store.outbox.forRequest(request.id, { adminId: request.requestedBy }, channel))[0]?.message ?? null;
+      for (const channel of enabled) original ??= (await store.outbox.forRequest(request.id, { adminId: request.requestedBy }, channel))[0]?.message ?? null;
       // The console inbox holds every alert, so a deployment without external channels still reminds.
       original ??= (await store.inbox.firstForRequest(request.id, request.requestedBy))?.message ?? null;
       if (!original) continue;
@@ -40,7 +41,7 @@ export async function queueReminders(deps: EngineDeps, hoursBefore: number[] = D
       for (const admin of await store.admins.list(request.tenantId)) {
         // The requester has acted; an admin added after the request opened cannot decide it.
         if (admin.id === request.requestedBy || admin.createdAt.getTime() > request.openedAt.getTime()) continue;
-        for (const channel of channelsOf(admin, deps.alertChannels)) {
+        for (const channel of channelsOf(admin, enabled)) {
           rows.push(outboxRow(deps.random, now, eventId, admin, channel, message, { dedupeKey: `reminder:${request.id}:${hours}h:${admin.id}:${channel}` }));
         }
         inbox.push(inboxEntry(deps.random, now, eventId, admin, message, `reminder:${request.id}:${hours}h:${admin.id}:inbox`));

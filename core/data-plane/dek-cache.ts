@@ -43,6 +43,16 @@ export class DekCache {
     return this.entries.get(instanceId)?.generation ?? null;
   }
 
+  /** Instance ids whose DEKs this process holds (ids only: for the sweep and for tests). */
+  heldInstances(): string[] {
+    return [...this.entries.keys()];
+  }
+
+  /** Generation each held instance's DEKs were loaded at. */
+  heldGeneration(instanceId: string): number | null {
+    return this.cachedGeneration(instanceId);
+  }
+
   /** Forgets (and zeroes) an instance's DEKs. */
   evict(instanceId: string): void {
     const old = this.entries.get(instanceId);

@@ -28,7 +28,8 @@ function requireKey(key: string): void {
 
 /** Reads and writes instance records through envelope encryption; every call checks state and generation in its query. */
 export class RecordService {
-  private readonly deks: DekCache;
+  /** Plaintext DEKs of this process (the key-cache sweep evicts stale ones). */
+  readonly deks: DekCache;
 
   constructor(private readonly deps: EngineDeps) {
     this.deks = new DekCache(deps);

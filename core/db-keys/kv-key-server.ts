@@ -58,6 +58,16 @@ export class KvKeyServer {
     return found;
   }
 
+  /** Instance ids whose database keys this process holds (ids only: for the sweep and for tests). */
+  heldInstances(): string[] {
+    return [...this.entries.keys()];
+  }
+
+  /** Generation each held instance's keys were loaded at. */
+  heldGeneration(instanceId: string): number | null {
+    return this.entries.get(instanceId)?.generation ?? null;
+  }
+
   /** Forgets (and zeroes) an instance's cached keys. */
   evict(instanceId: string): void {
     const old = this.entries.get(instanceId);

@@ -29,8 +29,9 @@ export async function queueDigests(deps: EngineDeps, schedule: DigestSchedule): 
     queued += await deps.uow.run(async (store) => {
       const eventId = newId(deps.random);
       const admins = await store.admins.list(tenant.id);
+      const enabled = await store.deploymentChannels.list();
       const rows: OutboxMessage[] = admins.flatMap((admin) =>
-        channelsOf(admin, deps.alertChannels).map((channel) => outboxRow(deps.random, now, eventId, admin, channel, message, { dedupeKey: `digest:${tenant.id}:${period}:${admin.id}:${channel}` })),
+        channelsOf(admin, enabled).map((channel) => outboxRow(deps.random, now, eventId, admin, channel, message, { dedupeKey: `digest:${tenant.id}:${period}:${admin.id}:${channel}` })),
       );
       // The count is of outbox rows (external deliveries); the inbox copies are written alongside.
       await store.inbox.insert(admins.map((admin) => inboxEntry(deps.random, now, eventId, admin, message, `digest:${tenant.id}:${period}:${admin.id}:inbox`)));

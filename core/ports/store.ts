@@ -50,6 +50,8 @@ export interface InstanceRepo {
   list(tenantId: string): Promise<Instance[]>;
   /** Reads the row with a row lock held until the transaction ends. */
   lockById(id: string): Promise<Instance | null>;
+  /** State and generation of each listed instance that still exists (one query: key caches check theirs with it). */
+  generationsOf(ids: readonly string[]): Promise<Array<{ id: string; state: InstanceState; generation: number }>>;
   /** Applies the patch and bumps the generation when the generation still equals `expected`; returns the new row or null. */
   update(id: string, expectedGeneration: number, patch: InstancePatch): Promise<Instance | null>;
 }
@@ -195,6 +197,14 @@ export interface HandledDeliveryRepo {
   claim(id: string, at: Date): Promise<boolean>;
 }
 
+/** The alert channels the deployment delivers on: stored by `serve`, read by every process that writes alerts. */
+export interface DeploymentChannelRepo {
+  /** The recorded channels (empty before any server recorded its configuration). */
+  list(): Promise<Channel[]>;
+  /** Replaces the recorded set with exactly `channels`. */
+  replace(channels: readonly Channel[], at: Date): Promise<void>;
+}
+
 /** What a digest reports about a tenant, from SQL aggregates (lists are capped, totals are not). */
 export interface DigestFacts {
   instances: { total: number; active: number; locked: number; locking: number; customerKeyed: number };
@@ -303,6 +313,7 @@ export interface Store {
   inbox: InboxRepo;
   consoleAuth: ConsoleAuthRepo;
   consoleViews: ConsoleViewRepo;
+  deploymentChannels: DeploymentChannelRepo;
 }
 
 /** Runs a function in one database transaction; never nest calls and never call the vault inside. */

@@ -1,4 +1,4 @@
-import { and, asc, eq, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Instance } from '../../core/model/instance.js';
 import type { InstanceRepo } from '../../core/ports/store.js';
 import type { Drizzle } from '../database.js';
@@ -11,6 +11,10 @@ export function instanceRepo(tx: Drizzle): InstanceRepo {
   return {
     async insert(instance) {
       await tx.insert(instances).values(instance);
+    },
+    async generationsOf(ids) {
+      if (ids.length === 0) return [];
+      return tx.select({ id: instances.id, state: instances.state, generation: instances.generation }).from(instances).where(inArray(instances.id, [...ids]));
     },
     async byId(id) {
       const [row] = await tx.select().from(instances).where(eq(instances.id, id));

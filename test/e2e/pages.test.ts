@@ -163,7 +163,7 @@ describe('one-time secrets pages', () => {
       expect(lock).toMatchObject({ type: 'lock', requestedBy: ann.admin.id });
       expect(res.text).toContain(lock!.id);
       expect(res.text).toContain(lock!.deadline.toISOString().slice(0, 16).replace('T', ' '));
-      expect(res.text).toContain('Every admin has been alerted.');
+      expect(res.text).toContain('Nobody could be told outside the console');
       expect((await client.open(lockToken)).status).toBe(410);
 
       await engine.decide(bob, lock!.id, 'approve');
@@ -182,7 +182,7 @@ describe('one-time secrets pages', () => {
       const res = await client.complete(unlockToken, { keyfile: { file: pfx, name: 'crm-prod.pfx' }, password: NEW_PASSWORD });
       expect(res.status).toBe(200);
       expect(res.text).toContain('crm-prod is unlocked');
-      expect(res.text).toContain('Every admin has been alerted.');
+      expect(res.text).toContain('Nobody could be told outside the console');
       expect((await status('crm-prod')).state).toBe('active');
       const audit = (await engine.listAudit({ tenantId, instanceName: 'crm-prod' })).find((e) => e.action === 'unlock' && e.result === 'ok');
       expect(audit?.actor.adminId).toBe(ann.admin.id);
@@ -203,7 +203,7 @@ describe('one-time secrets pages', () => {
       expect(res.text).toContain(request!.id);
       expect(res.text).toContain(expected);
       expect(res.text).toContain(request!.deadline.toISOString().slice(0, 16).replace('T', ' '));
-      expect(res.text).toContain('Every admin has been alerted.');
+      expect(res.text).toContain('Nobody could be told outside the console');
       expect(res.headers.getSetCookie().some((c) => /Max-Age=0/.test(c))).toBe(true);
     });
 

@@ -26,8 +26,8 @@ describe('/api/messages without credentials and without the development flag', (
     expect(await w.conversations.find(w.users.ann.tenantId, w.users.ann.aadObjectId)).toBeNull();
   });
 
-  it('writes no Teams alerts: the channel is off', () => {
-    expect(w.engine.deps.alertChannels).not.toContain('teams');
+  it('writes no Teams alerts: the channel is off', async () => {
+    expect((await w.engine.alertReach(w.tenantId)).channels).not.toContain('teams');
   });
 });
 

@@ -47,7 +47,9 @@ export async function createHarness(opts: TestDatabaseOptions = {}): Promise<Har
   const keyDir = mkdtempSync(join(tmpdir(), 'dualkey-keys-'));
   const masterKey = randomBytes(32);
   const vault = await LocalVault.open({ database: db.database, masterKey, keyDir, now: () => clock.now() });
-  const build = () => createEngine({ uow: db.uow, vault, clock, random: cryptoRandom, logger, steps: faults, alertChannels: ['email', 'slack', 'teams'] });
+  // As a server configured with SMTP, Slack and Teams would have recorded at its start.
+  await db.uow.run((store) => store.deploymentChannels.replace(['email', 'slack', 'teams'], clock.now()));
+  const build = () => createEngine({ uow: db.uow, vault, clock, random: cryptoRandom, logger, steps: faults });
   const h: Harness = {
     db, clock, faults, vault, masterKey, keyDir, logger,
     engine: build(),

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +9,8 @@ import './test-engine.js';
 
 /** Vitest global setup: one migrated template per run, which every test database is cloned from. */
 export default async function setup(project: TestProject): Promise<() => void> {
+  // Spawned `dualkey` processes run the compiled dist/ (bin/dualkey.js falls back to tsx when it is stale).
+  execFileSync(process.execPath, [join(import.meta.dirname, '..', '..', 'scripts', 'build-dist.mjs')], { stdio: 'inherit' });
   const url = process.env.DATABASE_URL;
   if (url) {
     project.provide('dualkeyDatabase', { engine: 'postgres', template: await ensurePostgresTemplate(url) });

@@ -16,7 +16,7 @@ export const dbKeysCommands: CliCommand[] = [
     args: [1, 1],
     async run(ctx, [name], values) {
       const keys = await (await ctx.engine()).initDbKeys((await ctx.tenant()).id, name!, parseIds(str(values, 'ids'), '--ids'));
-      return { json: { instance: name, keys }, text: `Created database keys of ${name}: ${keys.map((k) => `id ${k.keyId} version ${k.version}`).join(', ')}. Every admin has been alerted.` };
+      return { json: { instance: name, keys }, text: `Created database keys of ${name}: ${keys.map((k) => `id ${k.keyId} version ${k.version}`).join(', ')}.` };
     },
   },
   {
@@ -30,7 +30,7 @@ export const dbKeysCommands: CliCommand[] = [
       const k = await (await ctx.engine()).rotateDbKey((await ctx.tenant()).id, name!, id);
       return {
         json: { instance: name, keyId: k.keyId, version: k.version },
-        text: `Database key ${k.keyId} of ${name} is now at version ${k.version}; new page writes use it, older versions stay fetchable. Every admin has been alerted.`,
+        text: `Database key ${k.keyId} of ${name} is now at version ${k.version}; new page writes use it, older versions stay fetchable.`,
       };
     },
   },

@@ -23,7 +23,7 @@ function changeResult(r: KeyChangeResult, instance: string, extra: Record<string
     json: { request: req.id, instance, state: req.state, keyName: r.protector.name, fingerprint: r.protector.fingerprint, kind: r.protector.kind, deadline: req.deadline.toISOString(), ...extra },
     text: [
       `Key changed on ${instance}: ${r.protector.name} (${r.protector.fingerprint}).`,
-      `Request ${req.id} awaits a second administrator until ${req.deadline.toISOString()}; every admin has been alerted.`,
+      `Request ${req.id} awaits a second administrator until ${req.deadline.toISOString()}.`,
     ].join('\n'),
   };
 }

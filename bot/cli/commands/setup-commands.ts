@@ -43,7 +43,7 @@ export const setupCommands: CliCommand[] = [
       if (as) {
         // After the first two global admins, a roster change is a request another global admin approves.
         const r = await (await ctx.engine()).requestAdminChange(await ctx.actor(as), { operation: 'admin_add', email: email!, name, role, instances, identities });
-        return { json: { request: r.id, type: r.type, state: r.state, deadline: r.deadline.toISOString() }, text: `Requested: add ${email} as ${role}. Another global admin must approve ${r.id}; every admin has been alerted.` };
+        return { json: { request: r.id, type: r.type, state: r.state, deadline: r.deadline.toISOString() }, text: `Requested: add ${email} as ${role}. Another global admin must approve ${r.id}.` };
       }
       const tenant = await ctx.tenant();
       const admin = await (await ctx.engine()).addAdmin(tenant.id, { email: email!, name, role, instances, identities });
@@ -57,7 +57,7 @@ export const setupCommands: CliCommand[] = [
     args: [1, 1],
     async run(ctx, [email], values) {
       const r = await (await ctx.engine()).requestAdminChange(await ctx.actor(str(values, 'as')), { operation: 'admin_remove', email: email! });
-      return { json: { request: r.id, type: r.type, state: r.state, deadline: r.deadline.toISOString() }, text: `Requested: remove ${email}. Another global admin must approve ${r.id}; every admin has been alerted.` };
+      return { json: { request: r.id, type: r.type, state: r.state, deadline: r.deadline.toISOString() }, text: `Requested: remove ${email}. Another global admin must approve ${r.id}.` };
     },
   },
   {

@@ -1,4 +1,5 @@
 import { formatUtc } from '../../../core/alerts/alert-messages.js';
+import { alertReachNotice } from '../../../core/alerts/deployment-channels.js';
 import type { Engine } from '../../../core/engine.js';
 import { DomainError } from '../../../core/errors.js';
 import type { Actor } from '../../../core/model/actor.js';
@@ -37,6 +38,8 @@ export async function runPageOperation(engine: Engine, actor: Actor, page: PageT
   }
   const file = await keyFile(form);
   const password = text(form, 'password') || undefined;
+  // Who was told and where: read after the change, from the deployment's stored channels.
+  const alerted = async () => alertReachNotice(await engine.alertReach(actor.admin.tenantId));
   try {
     switch (page.operation) {
       case 'key_upload': {
@@ -46,7 +49,7 @@ export async function runPageOperation(engine: Engine, actor: Actor, page: PageT
           view: {
             title: `${instance} is now protected by your key`,
             facts: [['Request', r.request.id], ['Key', r.protector.name], ['Fingerprint', r.protector.fingerprint], ['Review deadline', formatUtc(r.request.deadline)]],
-            next: ['Every admin has been alerted.', `Another admin must approve request ${r.request.id} (or roll it back) before ${formatUtc(r.request.deadline)}.`],
+            next: [await alerted(), `Another admin must approve request ${r.request.id} (or roll it back) before ${formatUtc(r.request.deadline)}.`],
           },
         };
       }
@@ -57,7 +60,7 @@ export async function runPageOperation(engine: Engine, actor: Actor, page: PageT
           view: {
             title: `Lock of ${instance} requested`,
             facts: [['Request', request.id], ['Approval deadline', formatUtc(request.deadline)]],
-            next: ['Every admin has been alerted.', `Nothing changes until another admin approves request ${request.id}, before ${formatUtc(request.deadline)}. Keep the key file and its password: they are the only way to unlock.`],
+            next: [await alerted(), `Nothing changes until another admin approves request ${request.id}, before ${formatUtc(request.deadline)}. Keep the key file and its password: they are the only way to unlock.`],
           },
         };
       }
@@ -65,7 +68,7 @@ export async function runPageOperation(engine: Engine, actor: Actor, page: PageT
         await engine.unlock(actor, instance, { file, password });
         return {
           kind: 'result',
-          view: { title: `${instance} is unlocked`, facts: [['Instance', instance], ['State', 'active']], next: ['Every admin has been alerted.', `${instance} is active again and its data readable.`] },
+          view: { title: `${instance} is unlocked`, facts: [['Instance', instance], ['State', 'active']], next: [await alerted(), `${instance} is active again and its data readable.`] },
         };
       }
     }

@@ -3,7 +3,6 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EmailChannel } from '../../../bot/channels/email-channel.js';
 import { nodeCronSchedule } from '../../../bot/runtime/node-cron-schedule.js';
 import { Scheduler } from '../../../bot/scheduler/scheduler.js';
-import { createEngine } from '../../../core/engine.js';
 import type { Actor } from '../../../core/model/actor.js';
 import type { RoleName } from '../../../core/model/admin.js';
 import { outbox } from '../../../db/schema/index.js';
@@ -199,7 +198,9 @@ describe('reminders on a deployment that delivers on chat only (no SMTP)', () =>
   // Reminders take their content from the requester's copy of the alert on whichever channel exists:
   // a Slack-only or Teams-only deployment gets them too.
   it('queues the 24 h reminder on Slack for every admin but the requester', async () => {
-    const engine = createEngine({ ...h.engine.deps, alertChannels: ['slack'] });
+    // A Slack-only deployment, as its server recorded it at start.
+    await h.db.uow.run((store) => store.deploymentChannels.replace(['slack'], h.clock.now()));
+    const engine = h.engine;
     const tenant = await engine.createTenant('acme', { selfManagedKeys: true });
     const add = async (address: string, name: string, userId: string) =>
       asCli(await engine.addAdmin(tenant.id, { email: address, name, role: 'global_admin', instances: [], identities: [{ platform: 'slack', workspace: 'T01', userId }] }));

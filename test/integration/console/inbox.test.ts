@@ -10,10 +10,12 @@ const upload = () => ({ kind: 'upload' as const, upload: { file: fixture('rsa-20
 /** The console inbox as the always-on channel, on a deployment with no SMTP and no chat configured. */
 describe('console inbox', () => {
   let h: Harness;
-  const engineWithoutChannels = () => createEngine({ ...h.engine.deps, random: cryptoRandom, alertChannels: [] });
+  // A deployment whose server recorded no alert channel at all.
+  const engineWithoutChannels = () => createEngine({ ...h.engine.deps, random: cryptoRandom });
 
   beforeEach(async () => {
     h = await createHarness();
+    await h.db.uow.run((store) => store.deploymentChannels.replace([], h.clock.now()));
   });
   afterEach(() => h.dispose());
 

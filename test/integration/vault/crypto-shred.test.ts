@@ -100,7 +100,7 @@ describe('crypto-shred with the local vault (I7)', () => {
 
       // The copy, opened by the project's own code with the master key and the key directory as it is now.
       const vault = await LocalVault.open({ database: copy.database, masterKey: h.masterKey, keyDir: h.keyDir, now: () => h.clock.now() });
-      const old = createEngine({ uow: createUnitOfWork(copy.database), vault, clock: h.clock, random: cryptoRandom, logger: new MemoryLogger(), steps: noStepHook, alertChannels: [] });
+      const old = createEngine({ uow: createUnitOfWork(copy.database), vault, clock: h.clock, random: cryptoRandom, logger: new MemoryLogger(), steps: noStepHook });
       const [copied] = await old.status(s.tenant.id, s.instance);
       expect(copied?.state, 'the copy predates the lock').toBe('active');
       await expect(old.records.get(ref, 'contract')).rejects.toBeInstanceOf(VaultKeyNotFoundError);
