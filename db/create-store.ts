@@ -17,6 +17,7 @@ import { tokenRepo } from './repositories/token-repo.js';
 import { consoleAuthRepo } from './repositories/console-auth-repo.js';
 import { consoleViewRepo } from './repositories/console-view-repo.js';
 import { inboxRepo } from './repositories/inbox-repo.js';
+import { offlineHookRepo } from './repositories/offline-hook-repo.js';
 
 /** Every repository, bound to one drizzle transaction. */
 export function createStore(tx: Drizzle): Store {
@@ -39,5 +40,6 @@ export function createStore(tx: Drizzle): Store {
     inbox: inboxRepo(tx),
     consoleAuth: consoleAuthRepo(tx),
     consoleViews: consoleViewRepo(tx),
+    offlineHooks: offlineHookRepo(tx),
   };
 }

@@ -1,4 +1,5 @@
 import type { EngineDeps } from '../engine-deps.js';
+import { endDrain } from '../hooks/end-drain.js';
 import type { Admin } from '../model/admin.js';
 import type { Channel, OutboxDelivery } from '../model/outbox-message.js';
 import type { AlertChannel, DeliveryResult } from '../ports/alert-channel.js';
@@ -70,6 +71,18 @@ async function deliveryLoop(deps: EngineDeps, opts: DeliveryOptions, report: Del
     await deps.uow.run(async (store) => {
       for (const [row, outcome] of outcomes) await settle(store, deps, policy, row, outcome, report);
     });
+    await endAcknowledgedDrains(deps, outcomes);
+  }
+}
+
+/** An offline hook that answered 2xx to `instance.locking` has stopped its database: the drain ends now. */
+async function endAcknowledgedDrains(deps: EngineDeps, outcomes: Map<OutboxDelivery, Outcome>): Promise<void> {
+  for (const [row, outcome] of outcomes) {
+    if (row.channel !== 'webhook' || row.message.event !== 'instance.locking' || !row.address || !('ok' in outcome) || !outcome.ok) continue;
+    // A failure here leaves the drain to its deadline (the scheduler ends it), so it must not stop delivery.
+    await endDrain(deps, row.address, 'hook_acknowledged').catch((e: unknown) =>
+      deps.logger.error('offline hook: ending the drain failed; the deadline will end it', { row: row.id, error: e instanceof Error ? e.message : String(e) }),
+    );
   }
 }
 

@@ -1,4 +1,4 @@
-import { and, asc, eq, sql } from 'drizzle-orm';
+import { and, asc, eq, isNotNull, lte, sql } from 'drizzle-orm';
 import type { Instance } from '../../core/model/instance.js';
 import type { InstanceRepo } from '../../core/ports/store.js';
 import type { Drizzle } from '../database.js';
@@ -37,11 +37,19 @@ export function instanceRepo(tx: Drizzle): InstanceRepo {
           keyMode: patch.keyMode,
           protectorId: patch.protectorId,
           lastKeyChangeAt: patch.lastKeyChangeAt,
+          drainUntil: patch.drainUntil,
           generation: sql`${instances.generation} + 1`,
         })
         .where(and(eq(instances.id, id), eq(instances.generation, expectedGeneration)))
         .returning();
       return row ? toInstance(row) : null;
+    },
+    async drainsDue(now) {
+      const rows = await tx
+        .select({ id: instances.id })
+        .from(instances)
+        .where(and(eq(instances.state, 'locking'), isNotNull(instances.drainUntil), lte(instances.drainUntil, now)));
+      return rows.map((r) => r.id);
     },
   };
 }
@@ -56,6 +64,7 @@ function toInstance(row: Row): Instance {
     protectorId: row.protectorId,
     generation: row.generation,
     lastKeyChangeAt: row.lastKeyChangeAt,
+    drainUntil: row.drainUntil,
     createdAt: row.createdAt,
   };
 }
