@@ -11,8 +11,8 @@ export function offlineHookRepo(tx: Drizzle): OfflineHookRepo {
       return row ? { ...row } : null;
     },
     async put(row) {
-      const { instanceId, ...rest } = row;
-      await tx.insert(offlineHooks).values(row).onConflictDoUpdate({ target: offlineHooks.instanceId, set: rest });
+      const { url, secretCiphertext, secretNonce, secretTag, setBy, setAt } = row;
+      await tx.insert(offlineHooks).values(row).onConflictDoUpdate({ target: offlineHooks.instanceId, set: { url, secretCiphertext, secretNonce, secretTag, setBy, setAt } });
     },
     async remove(instanceId) {
       const rows = await tx.delete(offlineHooks).where(eq(offlineHooks.instanceId, instanceId)).returning({ id: offlineHooks.instanceId });
