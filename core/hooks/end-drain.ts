@@ -11,14 +11,17 @@ export type DrainEnd = 'hook_acknowledged' | 'deadline';
  * Ends a lock's drain window: in one commit the KV endpoint stops serving (drainUntil cleared, generation
  * bumped), the protector loses its vault key and the destroy is journaled with `finish_lock`; then the
  * journaled steps run as for a lock without a hook (a crash after the commit is completed by recovery).
- * A `deadline` end applies only once the window is over. Returns false when there was no drain to end.
+ * A `deadline` end applies only once the window is over; an acknowledgement names the window (`drainOf`) it
+ * answers. Returns false when there was no drain to end.
  */
-export async function endDrain(deps: EngineDeps, instanceId: string, cause: DrainEnd): Promise<boolean> {
+export async function endDrain(deps: EngineDeps, instanceId: string, cause: DrainEnd, drainOf?: Date): Promise<boolean> {
   const journal = await deps.uow.run(async (store) => {
     const now = deps.clock.now();
     const instance = await store.instances.lockById(instanceId);
     if (!instance || instance.state !== 'locking' || !instance.drainUntil) return null;
     if (cause === 'deadline' && instance.drainUntil.getTime() > now.getTime()) return null;
+    // An acknowledgement ends only the drain it was about, never a later lock's (a retried event of an earlier lock).
+    if (drainOf && drainOf.getTime() !== instance.drainUntil.getTime()) return null;
     const protector = await store.protectors.byId(instance.protectorId);
     const keyIds = protector?.vaultKeyId ? [protector.vaultKeyId] : [];
     if (protector) await store.protectors.update(protector.id, { vaultKeyId: null, ...destroying(protector) });

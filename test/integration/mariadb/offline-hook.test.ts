@@ -193,6 +193,30 @@ describe('an offline hook on lock', () => {
     expect((await state()).state).toBe('locked');
   });
 
+  it('never lets a late retry of an earlier lock stop an unlocked database or end the drain of a later lock', async () => {
+    await setHook();
+    const first = await lockRequested();
+    hook.respond = () => 500;
+    await h.engine.decide(s.bob, first.lockId, 'approve');
+    const firstDrain = (await state()).drainUntil!;
+    expect(await deliver()).toMatchObject({ retried: 1 });
+    h.clock.advanceMs(120_000);
+    expect(await h.engine.sweepDrains()).toBe(1);
+    await h.engine.unlock(s.ann, s.instance, file());
+    hook.respond = () => 200;
+    h.clock.advanceMs(60 * 60_000);
+    expect(await deliver()).toMatchObject({ sent: 1, skipped: 1 });
+    expect(hook.calls.map((c) => [c.json.event, c.status])).toEqual([['instance.locking', 500], ['instance.unlocked', 200]]);
+    expect((await state()).state).toBe('active');
+    // A second lock: an acknowledgement of the first lock's window does not end this one.
+    const second = await h.engine.requestLock(s.ann, s.instance, { confirm: s.instance, upload: file() });
+    await h.engine.decide(s.bob, second.id, 'approve');
+    expect(await h.engine.endDrain(ref.instanceId, 'hook_acknowledged', firstDrain)).toBe(false);
+    expect((await state()).state).toBe('locking');
+    expect(await deliver()).toMatchObject({ sent: 1 });
+    expect((await state()).state).toBe('locked');
+  });
+
   it('refuses a drain setting outside 0..900 whole seconds with invalid_input', async () => {
     for (const bad of [-1, 901, 1.5, Number.NaN]) {
       expect((await refusal(() => h.engine.updateTenantSettings(s.tenant.id, { lockDrainSeconds: bad }, nodeCronSchedule()))).code, String(bad)).toBe('invalid_input');
