@@ -3,6 +3,7 @@ import type { Channel } from '../core/model/outbox-message.js';
 import type { AlertChannel } from '../core/ports/alert-channel.js';
 import type { Logger } from '../core/ports/logger.js';
 import { createChannels } from './channels/create-channels.js';
+import { WebhookChannel } from './channels/webhook-channel.js';
 import { nodeCronSchedule } from './runtime/node-cron-schedule.js';
 import { Scheduler } from './scheduler/scheduler.js';
 import { shareOverSocket } from '../db/share-over-socket.js';
@@ -55,8 +56,10 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
   const recovery = await engine.recover();
   logger.info('journal recovery at start', { ...recovery });
 
+  // Offline hooks are delivered by every server, whatever alert channels are configured (their URLs are stored state).
+  const delivery = { webhook: new WebhookChannel({ target: (id) => engine.offlineHookTarget(id), clock: engine.deps.clock }), ...channels };
   const scheduler = new Scheduler({
-    engine, channels, schedule: nodeCronSchedule(), logger, reminderHours: config.DUALKEY_REMINDER_HOURS, keySweepMs: config.DUALKEY_KEY_CACHE_SWEEP_MS,
+    engine, channels: delivery, schedule: nodeCronSchedule(), logger, reminderHours: config.DUALKEY_REMINDER_HOURS, keySweepMs: config.DUALKEY_KEY_CACHE_SWEEP_MS,
   });
   if (overrides.startScheduler !== false) scheduler.start();
 

@@ -29,6 +29,9 @@ import { instanceStatus } from './setup/instance-status.js';
 import { endAllSessions, endSession, inspectSignInLink, issueSignInLink, openSession, redeemSignInLink } from './console/console-auth.js';
 import { consoleQueries } from './console/console-queries.js';
 import { issueToken, resolveToken } from './setup/issue-token.js';
+import { endDrain, sweepDrains } from './hooks/end-drain.js';
+import { offlineHookTarget } from './hooks/hook-target.js';
+import { setOfflineHook } from './hooks/set-offline-hook.js';
 
 /** The one core engine every transport calls: each use case bound to the same ports. */
 export function createEngine(deps: EngineDeps) {
@@ -80,6 +83,10 @@ export function createEngine(deps: EngineDeps) {
     unlock: unlockInstance.bind(null, deps),
     sweep: thenDropStale(sweepDeadlines.bind(null, deps)),
     recover: thenDropStale(recoverJournal.bind(null, deps)),
+    setOfflineHook: setOfflineHook.bind(null, deps),
+    offlineHookTarget: offlineHookTarget.bind(null, deps),
+    endDrain: thenDropStale(endDrain.bind(null, deps)),
+    sweepDrains: thenDropStale(sweepDrains.bind(null, deps)),
     issuePageLink: issuePageLink.bind(null, deps),
     openPageLink: openPageLink.bind(null, deps),
     usePageLink: usePageLink.bind(null, deps),

@@ -21,6 +21,8 @@ export const ERROR_CODES = [
   'sign_in_link_invalid', 'sign_in_link_expired', 'sign_in_link_used', 'session_expired',
   // database keys served to MariaDB
   'db_key_exists', 'db_key_not_found',
+  // offline hooks
+  'hook_url_invalid',
   // infrastructure the user can act on
   'database_busy', 'operation_in_progress', 'audit_chain_broken',
   // the demo

@@ -18,6 +18,7 @@ import { consoleAuthRepo } from './repositories/console-auth-repo.js';
 import { consoleViewRepo } from './repositories/console-view-repo.js';
 import { inboxRepo } from './repositories/inbox-repo.js';
 import { deploymentChannelRepo } from './repositories/deployment-channel-repo.js';
+import { offlineHookRepo } from './repositories/offline-hook-repo.js';
 
 /** Every repository, bound to one drizzle transaction. */
 export function createStore(tx: Drizzle): Store {
@@ -41,5 +42,6 @@ export function createStore(tx: Drizzle): Store {
     consoleAuth: consoleAuthRepo(tx),
     consoleViews: consoleViewRepo(tx),
     deploymentChannels: deploymentChannelRepo(tx),
+    offlineHooks: offlineHookRepo(tx),
   };
 }

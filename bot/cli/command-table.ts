@@ -4,6 +4,7 @@ import { dataCommands } from './commands/data-commands.js';
 import { dbKeysCommands } from './commands/db-keys-commands.js';
 import { demoCommand } from './commands/demo-command.js';
 import { digestCommand } from './commands/digest-command.js';
+import { instanceSetCommand } from './commands/instance-set-command.js';
 import { keyCommands } from './commands/key-commands.js';
 import { keyfileInspectCommand } from './commands/keyfile-inspect-command.js';
 import { mariadbConfigCommand } from './commands/mariadb-config-command.js';
@@ -19,6 +20,7 @@ import { tenantSetCommand } from './commands/tenant-set-command.js';
 export const commandTable: CliCommand[] = [
   ...setupCommands,
   tenantSetCommand,
+  instanceSetCommand,
   statusCommand,
   keyfileInspectCommand,
   ...keyCommands,

@@ -32,11 +32,12 @@ export class Scheduler {
 
   constructor(private readonly o: SchedulerOptions) {}
 
-  /** Journal recovery, due deadlines, reminders and digests. */
+  /** Journal recovery, due deadlines, lock drain windows that are over, reminders and digests. */
   async tick(): Promise<void> {
     const { engine } = this.o;
     await engine.recover();
     await engine.sweep();
+    await engine.sweepDrains();
     await engine.queueReminders(this.o.reminderHours);
     await engine.queueDigests(this.o.schedule);
   }

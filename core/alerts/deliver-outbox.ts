@@ -1,4 +1,5 @@
 import type { EngineDeps } from '../engine-deps.js';
+import { endDrain } from '../hooks/end-drain.js';
 import type { Admin } from '../model/admin.js';
 import type { Channel, OutboxDelivery } from '../model/outbox-message.js';
 import type { AlertChannel, DeliveryResult } from '../ports/alert-channel.js';
@@ -35,6 +36,8 @@ interface BatchContext {
   admins: Map<string, Admin | null>;
   previous: Map<string, OutboxDelivery | null>;
   stale: Set<string>;
+  /** Instances unlocked again since an `instance.locking` event about them was written. */
+  unlocked: Set<string>;
 }
 
 /**
@@ -70,16 +73,33 @@ async function deliveryLoop(deps: EngineDeps, opts: DeliveryOptions, report: Del
     await deps.uow.run(async (store) => {
       for (const [row, outcome] of outcomes) await settle(store, deps, policy, row, outcome, report);
     });
+    await endAcknowledgedDrains(deps, outcomes);
+  }
+}
+
+/** An offline hook that answered 2xx to `instance.locking` has stopped its database: the drain ends now. */
+async function endAcknowledgedDrains(deps: EngineDeps, outcomes: Map<OutboxDelivery, Outcome>): Promise<void> {
+  for (const [row, outcome] of outcomes) {
+    if (row.channel !== 'webhook' || row.message.event !== 'instance.locking' || !row.address || !('ok' in outcome) || !outcome.ok) continue;
+    // A failure here leaves the drain to its deadline (the scheduler ends it), so it must not stop delivery.
+    const drainUntil = row.message.body?.drainUntil;
+    if (!drainUntil) continue;
+    await endDrain(deps, row.address, 'hook_acknowledged', new Date(drainUntil)).catch((e: unknown) =>
+      deps.logger.error('offline hook: ending the drain failed; the deadline will end it', { row: row.id, error: e instanceof Error ? e.message : String(e) }),
+    );
   }
 }
 
 async function loadContext(deps: EngineDeps, rows: OutboxDelivery[]): Promise<BatchContext> {
   return deps.uow.run(async (store) => {
-    const ctx: BatchContext = { admins: new Map(), previous: new Map(), stale: new Set() };
+    const ctx: BatchContext = { admins: new Map(), previous: new Map(), stale: new Set(), unlocked: new Set() };
     for (const id of new Set(rows.flatMap((r) => (r.adminId ? [r.adminId] : [])))) ctx.admins.set(id, await store.admins.byId(id));
     for (const id of new Set(rows.flatMap((r) => (r.updateOf ? [r.updateOf] : [])))) ctx.previous.set(id, await store.outbox.byId(id));
     for (const id of new Set(rows.filter((r) => r.message.event === 'reminder' && r.requestId).map((r) => r.requestId!))) {
       if ((await store.requests.byId(id))?.state !== 'pending') ctx.stale.add(id);
+    }
+    for (const id of new Set(rows.filter((r) => r.channel === 'webhook' && r.message.event === 'instance.locking' && r.address).map((r) => r.address!))) {
+      if ((await store.instances.byId(id))?.state === 'active') ctx.unlocked.add(id);
     }
     return ctx;
   });
@@ -90,6 +110,8 @@ type Outcome = DeliveryResult | { skipped: string };
 async function deliverRow(channels: DeliveryOptions['channels'], row: OutboxDelivery, ctx: BatchContext): Promise<Outcome> {
   const previous = row.updateOf ? ctx.previous.get(row.updateOf) : null;
   if (row.message.event === 'reminder' && row.requestId && ctx.stale.has(row.requestId)) return { skipped: 'the request was decided before this reminder went out' };
+  // A late retry must not tell a receiver to stop a database that has been unlocked since.
+  if (row.message.event === 'instance.locking' && row.address && ctx.unlocked.has(row.address)) return { skipped: 'the instance was unlocked before this lock event went out' };
   if (previous?.state === 'skipped') return { skipped: 'the message it updates was never sent' };
   const channel = channels[row.channel];
   if (!channel) return { ok: false, retryable: false, retryAfterMs: null, error: `the ${row.channel} channel is not configured` };

@@ -13,7 +13,8 @@ export interface AlertDeps {
 /** The enabled channels an admin can be reached on: e-mail (every admin has an address), plus each linked chat platform. */
 export function channelsOf(admin: Admin, enabled: readonly Channel[]): Channel[] {
   const linked = (platform: 'slack' | 'teams') => admin.identities.some((i) => i.platform === platform);
-  return enabled.filter((c) => c === 'email' || linked(c));
+  // The webhook channel carries machine events to offline hooks, never alerts for people.
+  return enabled.filter((c) => c === 'email' || (c !== 'webhook' && linked(c)));
 }
 
 /** A new outbox row (kind deliver) for an admin. */

@@ -6,6 +6,8 @@ export interface KeyCache {
   heldGeneration(instanceId: string): number | null;
   /** Forgets the instance's material, filling its buffers with zeros. */
   evict(instanceId: string): void;
+  /** The MariaDB key server keeps serving through a lock's drain window (offline hook); the data plane does not. */
+  readonly servesDuringDrain?: boolean;
 }
 
 /**
@@ -18,11 +20,14 @@ export async function dropStaleKeys(deps: EngineDeps, caches: readonly KeyCache[
   const held = [...new Set(caches.flatMap((c) => c.heldInstances()))];
   if (held.length === 0) return 0;
   const current = new Map((await deps.uow.run((store) => store.instances.generationsOf(held))).map((r) => [r.id, r]));
+  const at = deps.clock.now().getTime();
   let dropped = 0;
   for (const cache of caches) {
     for (const id of cache.heldInstances()) {
       const now = current.get(id);
-      if (now && now.state === 'active' && now.generation === cache.heldGeneration(id)) continue;
+      const draining = now?.state === 'locking' && now.drainUntil !== null && at < now.drainUntil.getTime();
+      const usable = now?.state === 'active' || (draining && cache.servesDuringDrain === true);
+      if (now && usable && now.generation === cache.heldGeneration(id)) continue;
       cache.evict(id);
       dropped++;
     }

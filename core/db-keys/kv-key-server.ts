@@ -30,6 +30,9 @@ export class KvKeyServer {
   private readonly entries = new Map<string, Entry>();
   private readonly loading = new Map<string, Promise<Entry>>();
 
+  /** Kept through a lock's drain window (the key-cache sweep reads this). */
+  readonly servesDuringDrain = true;
+
   constructor(private readonly deps: EngineDeps) {}
 
   /** Checks the token against the instance in the path and that the instance may be served now. */
@@ -41,10 +44,15 @@ export class KvKeyServer {
       throw new DomainError('token_invalid', 'The X-Vault-Token is not a valid data-plane token. Issue one with "dualkey instance token <instance>".');
     }
     if (grant.name !== instanceName) throw new DomainError('token_instance_mismatch', `This token is for instance ${grant.name}, not ${instanceName}.`);
-    if (grant.state !== 'active') {
+    if (grant.state !== 'active' && !this.draining(grant)) {
       throw new DomainError('instance_locked', `${grant.name} is ${grant.state}: its database keys are not served until an administrator unlocks it.`, { instance: grant.name, state: grant.state });
     }
     return grant;
+  }
+
+  /** A lock was approved on an instance with an offline hook: its database keys are served until the drain window ends. */
+  private draining(grant: TokenGrant): boolean {
+    return grant.state === 'locking' && grant.drainUntil !== null && this.deps.clock.now().getTime() < grant.drainUntil.getTime();
   }
 
   /** The latest version of `keyId` (version null or 0), or that exact version; `db_key_not_found` otherwise. */
@@ -93,7 +101,7 @@ export class KvKeyServer {
   }
 
   private async load(grant: TokenGrant): Promise<Entry> {
-    const unwrapped = await unwrapInstanceDeks(this.deps, grant.instanceId);
+    const unwrapped = await unwrapInstanceDeks(this.deps, grant.instanceId, this.draining(grant) ? ['active', 'locking'] : ['active']);
     try {
       const rows = await this.deps.uow.run(async (store) => {
         const now = await store.instances.byId(grant.instanceId);

@@ -8,6 +8,7 @@ import type { Actor } from '../model/actor.js';
 import type { Instance } from '../model/instance.js';
 import { newId } from '../ids.js';
 import { VaultKeyNotFoundError } from '../ports/vault.js';
+import { queueHookEvent } from '../hooks/hook-event.js';
 import { audited } from './audited.js';
 import { beginImport, compensateImport } from './journal-steps.js';
 import { loadInstance } from './load-instance.js';
@@ -70,6 +71,7 @@ export async function unlockInstance(deps: EngineDeps, actor: Actor, instanceNam
           instanceName, requestId: null, result: 'ok', code: null, details: { fingerprint: c.protector.fingerprint },
         });
         await fanOutAlert(store, deps, now, c.tenant.id, instanceUnlocked(instanceName, actor.admin, c.protector.fingerprint, now));
+        await queueHookEvent(store, deps, now, c.tenant, updated!, 'instance.unlocked', null, null);
         return updated!;
       });
     } catch (e) {

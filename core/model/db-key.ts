@@ -19,6 +19,8 @@ export interface TokenGrant {
   name: string;
   state: 'active' | 'locking' | 'locked';
   generation: number;
+  /** While `locking` with an offline hook: the end of the drain window during which keys are still served. */
+  drainUntil: Date | null;
   /** SHA-256 (hex) of the token as stored, for a constant-time comparison with the presented one. */
   tokenHash: string;
 }

@@ -15,5 +15,7 @@ export interface Instance {
   /** Bumped on every key or state change; data-plane reads and writes check it. */
   generation: number;
   lastKeyChangeAt: Date | null;
+  /** While `locking` with an offline hook: the KV endpoint still serves database keys until then (null otherwise). */
+  drainUntil?: Date | null;
   createdAt: Date;
 }

@@ -1,5 +1,5 @@
 /** A channel an alert can travel on. */
-export type Channel = 'email' | 'slack' | 'teams';
+export type Channel = 'email' | 'slack' | 'teams' | 'webhook';
 
 /** An action button on an alert. */
 export interface MessageAction {
@@ -20,6 +20,8 @@ export interface AlertMessage {
   status: string | null;
   requestId: string | null;
   instanceName: string | null;
+  /** The machine-readable event a `webhook` row posts (offline hooks); absent on alerts for people. */
+  body?: Record<string, string | null>;
 }
 
 /** One alert for one admin on one channel. */

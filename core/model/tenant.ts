@@ -11,6 +11,8 @@ export interface TenantSettings {
   timezone: string;
   /** A Slack channel id that also receives every alert (optional; updated after decisions like the DMs). */
   slackAlertChannel?: string | null;
+  /** How long, after a lock is approved on an instance with an offline hook, its database keys are still served (seconds). */
+  lockDrainSeconds?: number;
 }
 
 /** Defaults of DESIGN §2. */
@@ -22,6 +24,7 @@ export const DEFAULT_TENANT_SETTINGS: TenantSettings = {
   digestCron: '0 9 * * *',
   timezone: 'UTC',
   slackAlertChannel: null,
+  lockDrainSeconds: 120,
 };
 
 /** An organisation using dualkey. */

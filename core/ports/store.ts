@@ -40,6 +40,7 @@ export interface InstancePatch {
   keyMode?: KeyMode;
   protectorId?: string;
   lastKeyChangeAt?: Date | null;
+  drainUntil?: Date | null;
 }
 
 /** Instances. */
@@ -51,9 +52,31 @@ export interface InstanceRepo {
   /** Reads the row with a row lock held until the transaction ends. */
   lockById(id: string): Promise<Instance | null>;
   /** State and generation of each listed instance that still exists (one query: key caches check theirs with it). */
-  generationsOf(ids: readonly string[]): Promise<Array<{ id: string; state: InstanceState; generation: number }>>;
+  generationsOf(ids: readonly string[]): Promise<Array<{ id: string; state: InstanceState; generation: number; drainUntil: Date | null }>>;
   /** Applies the patch and bumps the generation when the generation still equals `expected`; returns the new row or null. */
   update(id: string, expectedGeneration: number, patch: InstancePatch): Promise<Instance | null>;
+  /** Ids of `locking` instances whose drain window ended at or before `now` (every tenant). */
+  drainsDue(now: Date): Promise<string[]>;
+}
+
+/** An instance's offline hook: where lock and unlock events are posted, and its HMAC key sealed by the vault. */
+export interface OfflineHookRow {
+  instanceId: string;
+  url: string;
+  secretCiphertext: Buffer;
+  secretNonce: Buffer;
+  secretTag: Buffer;
+  setBy: string;
+  setAt: Date;
+}
+
+/** Offline hooks, one per instance at most. */
+export interface OfflineHookRepo {
+  byInstance(instanceId: string): Promise<OfflineHookRow | null>;
+  /** Inserts or replaces the instance's hook. */
+  put(row: OfflineHookRow): Promise<void>;
+  /** Removes the hook; false when there was none. */
+  remove(instanceId: string): Promise<boolean>;
 }
 
 /** Changes a protector row may receive. */
@@ -314,6 +337,7 @@ export interface Store {
   consoleAuth: ConsoleAuthRepo;
   consoleViews: ConsoleViewRepo;
   deploymentChannels: DeploymentChannelRepo;
+  offlineHooks: OfflineHookRepo;
 }
 
 /** Runs a function in one database transaction; never nest calls and never call the vault inside. */

@@ -49,6 +49,9 @@ export async function updateTenantSettings(deps: EngineDeps, tenantId: string, c
       if (settings.slackAlertChannel && !/^[CG][A-Z0-9]{6,20}$/.test(settings.slackAlertChannel)) {
         throw new DomainError('invalid_input', 'The Slack alert channel is a channel id such as C0123ABCDEF (in Slack: channel details → About).');
       }
+      if (settings.lockDrainSeconds !== undefined && !(Number.isInteger(settings.lockDrainSeconds) && settings.lockDrainSeconds >= 0 && settings.lockDrainSeconds <= 900)) {
+        throw new DomainError('invalid_input', 'lockDrainSeconds must be a whole number of seconds from 0 to 900 (how long a locking database may still fetch its keys to stop cleanly).');
+      }
       const next: TenantSettings = { ...tenant.settings, ...settings };
       await store.tenants.updateSettings(tenantId, next);
       if (selfManagedKeys !== undefined) await store.tenants.setSelfManagedKeys(tenantId, selfManagedKeys);

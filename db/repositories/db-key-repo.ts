@@ -18,7 +18,7 @@ export function dbKeyRepo(tx: Drizzle): DbKeyRepo {
       const [row] = await tx
         .select({
           instanceId: instances.id, tenantId: instances.tenantId, name: instances.name, state: instances.state,
-          generation: instances.generation, tokenHash: dataPlaneTokens.tokenHash,
+          generation: instances.generation, drainUntil: instances.drainUntil, tokenHash: dataPlaneTokens.tokenHash,
         })
         .from(dataPlaneTokens)
         .innerJoin(instances, eq(instances.id, dataPlaneTokens.instanceId))

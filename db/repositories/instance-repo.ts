@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNotNull, lte, sql } from 'drizzle-orm';
 import type { Instance } from '../../core/model/instance.js';
 import type { InstanceRepo } from '../../core/ports/store.js';
 import type { Drizzle } from '../database.js';
@@ -14,7 +14,7 @@ export function instanceRepo(tx: Drizzle): InstanceRepo {
     },
     async generationsOf(ids) {
       if (ids.length === 0) return [];
-      return tx.select({ id: instances.id, state: instances.state, generation: instances.generation }).from(instances).where(inArray(instances.id, [...ids]));
+      return tx.select({ id: instances.id, state: instances.state, generation: instances.generation, drainUntil: instances.drainUntil }).from(instances).where(inArray(instances.id, [...ids]));
     },
     async byId(id) {
       const [row] = await tx.select().from(instances).where(eq(instances.id, id));
@@ -41,11 +41,19 @@ export function instanceRepo(tx: Drizzle): InstanceRepo {
           keyMode: patch.keyMode,
           protectorId: patch.protectorId,
           lastKeyChangeAt: patch.lastKeyChangeAt,
+          drainUntil: patch.drainUntil,
           generation: sql`${instances.generation} + 1`,
         })
         .where(and(eq(instances.id, id), eq(instances.generation, expectedGeneration)))
         .returning();
       return row ? toInstance(row) : null;
+    },
+    async drainsDue(now) {
+      const rows = await tx
+        .select({ id: instances.id })
+        .from(instances)
+        .where(and(eq(instances.state, 'locking'), isNotNull(instances.drainUntil), lte(instances.drainUntil, now)));
+      return rows.map((r) => r.id);
     },
   };
 }
@@ -60,6 +68,7 @@ function toInstance(row: Row): Instance {
     protectorId: row.protectorId,
     generation: row.generation,
     lastKeyChangeAt: row.lastKeyChangeAt,
+    drainUntil: row.drainUntil,
     createdAt: row.createdAt,
   };
 }

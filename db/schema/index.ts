@@ -20,3 +20,4 @@ export { inboxEntries } from './inbox-entries.js';
 export { consoleLinks, consoleSessions } from './console-sessions.js';
 export { dbKeys } from './db-keys.js';
 export { deploymentChannels } from './deployment-channels.js';
+export { offlineHooks } from './offline-hooks.js';

@@ -13,6 +13,8 @@ export const instances = pgTable(
     protectorId: text('protector_id').notNull(),
     generation: bigint('generation', { mode: 'number' }).notNull(),
     lastKeyChangeAt: timestamp('last_key_change_at', { withTimezone: true, mode: 'date' }),
+    /** While `locking` with an offline hook: until when the KV endpoint still serves the database keys. */
+    drainUntil: timestamp('drain_until', { withTimezone: true, mode: 'date' }),
     createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull(),
   },
   (t) => [uniqueIndex('instances_tenant_name').on(t.tenantId, t.name)],

@@ -11,7 +11,7 @@ export const outbox = pgTable(
     /** The admin it goes to; null for a tenant-wide destination (`address`, e.g. a Slack alert channel). */
     adminId: text('admin_id'),
     address: text('address'),
-    channel: text('channel', { enum: ['email', 'slack', 'teams'] }).notNull(),
+    channel: text('channel', { enum: ['email', 'slack', 'teams', 'webhook'] }).notNull(),
     message: jsonb('message').$type<AlertMessage>().notNull(),
     /** `deliver` a new message, or `update` the one in `update_of` (same admin and channel). */
     kind: text('kind', { enum: ['deliver', 'update'] }).notNull().default('deliver'),

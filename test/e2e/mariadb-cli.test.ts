@@ -39,4 +39,24 @@ describe('database keys and MariaDB configuration from the CLI', () => {
     expect(shown.json.token).toMatch(/^dkt_/);
     expect(shown.json.tokenFileContent).toBe(`[mariadbd]\nhashicorp-key-management-token=${shown.json.token}\n`);
   });
+
+  it('instance set --offline-hook: an admin sets it (secret printed once), bad URLs are refused with hook_url_invalid, "none" removes it; tenant set bounds the drain', async () => {
+    const dev = { env: { DUALKEY_DEV_IMPERSONATION: 'true' } };
+    for (const [email, name] of [['ann@example.com', 'Ann'], ['bob@example.com', 'Bob']]) {
+      expect((await ws.run(['admin', 'add', email!, '--name', name!, '--role', 'global_admin'])).code).toBe(0);
+    }
+    const set = await ws.run<{ instance: string; offlineHook: string; secret: string }>(['instance', 'set', 'shop-db', '--as', 'ann@example.com', '--offline-hook', 'https://db-host.example.com/dualkey', '--json'], dev);
+    expect([set.code, set.json.instance, set.json.offlineHook]).toEqual([0, 'shop-db', 'https://db-host.example.com/dualkey']);
+    expect(set.json.secret).toMatch(/^[0-9a-f]{64}$/);
+    const bad = await ws.run<{ error: { code: string } }>(['instance', 'set', 'shop-db', '--as', 'ann@example.com', '--offline-hook', 'http://db-host.example.com/dualkey', '--json'], dev);
+    expect([bad.code, bad.json.error.code]).toEqual([1, 'hook_url_invalid']);
+    expect((await ws.run(['instance', 'set', 'shop-db', '--as', 'ann@example.com'], dev)).code).toBe(2);
+    const none = await ws.run(['instance', 'set', 'shop-db', '--as', 'ann@example.com', '--offline-hook', 'none', '--json'], dev);
+    expect([none.code, none.json]).toEqual([0, { instance: 'shop-db', offlineHook: null }]);
+    const drain = await ws.run<{ settings: { lockDrainSeconds: number } }>(['tenant', 'set', '--lock-drain-seconds', '300', '--json']);
+    expect([drain.code, drain.json.settings.lockDrainSeconds]).toEqual([0, 300]);
+    const tooLong = await ws.run<{ error: { code: string } }>(['tenant', 'set', '--lock-drain-seconds', '901', '--json']);
+    expect([tooLong.code, tooLong.json.error.code]).toEqual([1, 'invalid_input']);
+    expect((await ws.run(['tenant', 'set', '--lock-drain-seconds', 'soon'])).code).toBe(2);
+  });
 });

@@ -14,6 +14,7 @@ import { FIXTURE_PASSWORD, fixture } from '../support/key-fixtures.js';
 import {
   errorLogMark, errorLogSince, installMariadb, mariadbAvailable, MariadbdExited, startMariadbd, writeOptionFile, type MariaInstall, type Mariadbd,
 } from '../support/mariadb-server.js';
+import { startHookReceiver, type HookReceiver } from '../support/hook-receiver.js';
 import { startRecordingProxy, type RecordingProxy } from '../support/recording-proxy.js';
 import { TestClock } from '../support/test-clock.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
@@ -26,7 +27,7 @@ const errorLines = (log: string) => log.split('\n').filter((l) => /\[ERROR\]|Ass
 /**
  * A real mariadbd whose InnoDB encryption keys come from `dualkey serve`'s KV endpoint (through a proxy
  * that records the plugin's requests), driven through a key change, rotation, lock and unlock with the
- * injected clock. One datadir, restarted as the phases need.
+ * injected clock, and a lock with an offline hook that stops the server cleanly. One datadir, restarted as the phases need.
  */
 describe.skipIf(!mariadbAvailable())('MariaDB encrypted at rest with dualkey as its key server', () => {
   let db: TestDatabase;
@@ -46,6 +47,7 @@ describe.skipIf(!mariadbAvailable())('MariaDB encrypted at rest with dualkey as 
   const control = `PLAIN-${randomBytes(6).toString('hex')}`;
   let rows = 0;
   let keyServerLines: string[] = [];
+  let hook: HookReceiver | null = null;
 
   const sql = (statement: string) => mysqld!.sql(statement);
   async function insertRows(n: number): Promise<void> {
@@ -91,6 +93,7 @@ describe.skipIf(!mariadbAvailable())('MariaDB encrypted at rest with dualkey as 
   afterAll(async () => {
     await mysqld?.stop(20_000);
     await proxy?.close();
+    await hook?.close();
     await server?.close();
     await db?.dispose();
     maria?.dispose();
@@ -188,5 +191,42 @@ describe.skipIf(!mariadbAvailable())('MariaDB encrypted at rest with dualkey as 
     mysqld = await startMariadbd(maria);
     await expectAllRows();
     expect(errorLines(errorLogSince(maria, mark))).toEqual([]);
+  });
+
+  it('a lock with an offline hook: the hook stops mariadbd cleanly during the drain and answers 2xx; called once, no assertion, then locked and a restart fails for want of keys', async () => {
+    hook = await startHookReceiver();
+    const set = await engine.setOfflineHook(ann, INSTANCE, hook.url);
+    hook.secret = set.secret;
+    let stopped: { code: number | null; signal: NodeJS.Signals | null } | null = null;
+    // The receiver an operator runs next to the database: a clean shutdown (SIGTERM by pid), then 2xx.
+    hook.respond = async () => {
+      stopped = await mysqld!.stop(30_000);
+      return 200;
+    };
+    clock.advanceHours(72);
+    const lock = await engine.requestLock(ann, INSTANCE, { confirm: INSTANCE, upload: upload() });
+    await engine.decide(bob, lock.id, 'approve');
+    expect((await engine.status(tenantId, INSTANCE))[0]!.state).toBe('locking');
+    const mark = errorLogMark(maria);
+    // The drain: the key server still answers, so the running server keeps working until the hook stops it.
+    await insertRows(5);
+    await sql('FLUSH TABLES dk.t_enc FOR EXPORT; UNLOCK TABLES');
+    await server.scheduler.deliver();
+    mysqld = null;
+    expect(hook.calls.map((c) => [c.json.event, c.json.instance, c.json.requestId, c.signatureValid, c.status])).toEqual([['instance.locking', INSTANCE, lock.id, true, 200]]);
+    expect(stopped).toEqual({ code: 0, signal: null });
+    const shutdown = errorLogSince(maria, mark);
+    expect(errorLines(shutdown)).toEqual([]);
+    expect(shutdown).not.toMatch(/Assertion|signal \d+|423/);
+    expect(shutdown).toContain('Shutdown complete');
+    expect((await engine.status(tenantId, INSTANCE))[0]!.state).toBe('locked');
+    const afterStop = errorLogMark(maria);
+    const restart = await startMariadbd(maria).catch((e: unknown) => e);
+    expect(restart).toBeInstanceOf(MariadbdExited);
+    expect(errorLogSince(maria, afterStop)).toContain("Plugin 'hashicorp_key_management' init function returned error");
+    expect(proxy.requests.at(-1)!.status).toBe(423);
+    await server.scheduler.deliver();
+    expect(hook.calls).toHaveLength(1);
+    expect(logger.lines.join('\n')).not.toContain(set.secret!);
   });
 });

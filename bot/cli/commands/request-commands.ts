@@ -38,8 +38,9 @@ export const requestCommands: CliCommand[] = [
       const engine = await ctx.engine();
       const recovery = await engine.recover();
       const decided = await engine.sweep();
-      const json = { recovery, decided: decided.map((r) => ({ id: r.id, type: r.type, state: r.state })) };
-      return { json, text: `Recovery: ${recovery.completed} completed, ${recovery.compensated} compensated, ${recovery.deferred} deferred. Deadlines applied: ${decided.length}${decided.map((r) => `\n  ${r.id} → ${r.state}`).join('')}` };
+      const drainsEnded = await engine.sweepDrains();
+      const json = { recovery, decided: decided.map((r) => ({ id: r.id, type: r.type, state: r.state })), drainsEnded };
+      return { json, text: `Recovery: ${recovery.completed} completed, ${recovery.compensated} compensated, ${recovery.deferred} deferred. Deadlines applied: ${decided.length}${decided.map((r) => `\n  ${r.id} → ${r.state}`).join('')}${drainsEnded ? `\nLock drain windows ended: ${drainsEnded}` : ''}` };
     },
   },
 ];

@@ -11,11 +11,18 @@ function hours(values: CliValues, name: string): number | undefined {
   return n;
 }
 
+function seconds(values: CliValues, name: string): number | undefined {
+  const v = str(values, name);
+  if (v === undefined) return undefined;
+  if (!/^\d{1,6}$/.test(v)) throw new UsageError(`--${name} must be a whole number of seconds`);
+  return Number(v);
+}
+
 /** tenant set: the plan entitlement and the tenant's rule settings (operator only). */
 export const tenantSetCommand: CliCommand = {
   path: ['tenant', 'set'],
   usage:
-    'dualkey tenant set [--tenant <t>] [--self-managed-keys | --no-self-managed-keys] [--review-window-hours <h>] [--lock-cooldown-hours <h>] [--lock-approval-ttl-hours <h>] [--unreviewed-policy rollback|keep] [--digest-cron "<cron>"] [--timezone <IANA zone>] [--slack-alert-channel <C…|none>]',
+    'dualkey tenant set [--tenant <t>] [--self-managed-keys | --no-self-managed-keys] [--review-window-hours <h>] [--lock-cooldown-hours <h>] [--lock-approval-ttl-hours <h>] [--unreviewed-policy rollback|keep] [--digest-cron "<cron>"] [--timezone <IANA zone>] [--slack-alert-channel <C…|none>] [--lock-drain-seconds <s>]',
   options: {
     'self-managed-keys': { type: 'boolean' },
     'no-self-managed-keys': { type: 'boolean' },
@@ -26,6 +33,7 @@ export const tenantSetCommand: CliCommand = {
     'digest-cron': { type: 'string' },
     timezone: { type: 'string' },
     'slack-alert-channel': { type: 'string' },
+    'lock-drain-seconds': { type: 'string' },
   },
   args: [0, 0],
   async run(ctx, _args, values) {
@@ -42,6 +50,7 @@ export const tenantSetCommand: CliCommand = {
       digestCron: str(values, 'digest-cron'),
       timezone: str(values, 'timezone'),
       slackAlertChannel: channel === undefined ? undefined : channel === 'none' ? null : channel,
+      lockDrainSeconds: seconds(values, 'lock-drain-seconds'),
     };
     if (Object.values(change).every((v) => v === undefined)) throw new UsageError('say what to change, e.g. --timezone Europe/Paris');
     const tenant = await (await ctx.engine()).updateTenantSettings((await ctx.tenant()).id, change, nodeCronSchedule());

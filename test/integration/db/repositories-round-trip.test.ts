@@ -63,16 +63,21 @@ describe(`repositories round-trip every model type (${testEngine})`, () => {
       await s.tenants.insert(tenant);
       await s.instances.insert(instance);
     });
-    expect(await uow.run((s) => s.instances.byName(tenant.id, instance.name))).toEqual(instance);
+    expect(await uow.run((s) => s.instances.byName(tenant.id, instance.name))).toEqual({ ...instance, drainUntil: null });
 
     const changedAt = hoursAfter(2);
     const updated = await uow.run((s) => s.instances.update(instance.id, 1, { keyMode: 'customer', protectorId: 'pro_new', lastKeyChangeAt: changedAt }));
-    expect(updated).toEqual({ ...instance, keyMode: 'customer', protectorId: 'pro_new', lastKeyChangeAt: changedAt, generation: 2 });
+    expect(updated).toEqual({ ...instance, keyMode: 'customer', protectorId: 'pro_new', lastKeyChangeAt: changedAt, generation: 2, drainUntil: null });
     expect(await uow.run((s) => s.instances.update(instance.id, 1, { state: 'locked' }))).toBeNull();
     const cleared = await uow.run((s) => s.instances.update(instance.id, 2, { lastKeyChangeAt: null }));
     expect(cleared).toMatchObject({ generation: 3, lastKeyChangeAt: null, state: 'active' });
     expect(await uow.run((s) => s.instances.lockById(instance.id))).toEqual(cleared);
     expect(await uow.run((s) => s.instances.list(tenant.id))).toEqual([cleared]);
+    // A lock drain: only `locking` instances whose window is over are due.
+    const drainUntil = hoursAfter(3);
+    expect(await uow.run((s) => s.instances.update(instance.id, 3, { state: 'locking', drainUntil }))).toMatchObject({ generation: 4, drainUntil });
+    expect(await uow.run((s) => s.instances.drainsDue(hoursAfter(2.9)))).toEqual([]);
+    expect(await uow.run((s) => s.instances.drainsDue(drainUntil))).toEqual([instance.id]);
   });
 
   it('stores protectors and wrapped DEKs as Buffers and deletes wrapped copies by protector', async () => {
