@@ -6,6 +6,7 @@ import { wrapDek } from '../crypto/envelope.js';
 import type { EngineDeps } from '../engine-deps.js';
 import { DomainError } from '../errors.js';
 import { newId, newRequestId } from '../ids.js';
+import { describePublicKey } from '../keyfiles/describe-public-key.js';
 import { fingerprintSpki } from '../keyfiles/fingerprint.js';
 import { generatePfx } from '../keyfiles/generate-pfx.js';
 import type { Actor } from '../model/actor.js';
@@ -96,6 +97,8 @@ export async function changeKey(deps: EngineDeps, actor: Actor, instanceName: st
         spki = fileSpki;
       } else {
         spki = await deps.vault.generateKey(vaultKeyId);
+        // A key store's own generation obeys the same rules as any key that enters (refused → compensated below).
+        describePublicKey(spki);
       }
     } catch (e) {
       await compensateImport(deps, journal).catch((err: unknown) => deps.logger.error('journal: compensation deferred to recovery', { journal: journal.id, error: String(err) }));
