@@ -20,6 +20,7 @@ import { buildDigest } from './digest/build-digest.js';
 import { queueDigests } from './digest/queue-digests.js';
 import { requestAdminChange } from './roster/request-admin-change.js';
 import { addAdmin } from './setup/add-admin.js';
+import { linkIdentity } from './setup/link-identity.js';
 import { createInstance } from './setup/create-instance.js';
 import { createTenant } from './setup/create-tenant.js';
 import { updateTenantSettings } from './setup/update-tenant-settings.js';
@@ -59,6 +60,7 @@ export function createEngine(deps: EngineDeps) {
     createTenant: createTenant.bind(null, deps),
     updateTenantSettings: updateTenantSettings.bind(null, deps),
     addAdmin: addAdmin.bind(null, deps),
+    linkIdentity: linkIdentity.bind(null, deps),
     requestAdminChange: requestAdminChange.bind(null, deps),
     queueReminders: queueReminders.bind(null, deps),
     recordDeploymentChannels: recordDeploymentChannels.bind(null, deps),

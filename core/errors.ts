@@ -9,9 +9,9 @@ export const ERROR_CODES = [
   'lock_pending', 'request_closed', 'request_expired', 'lock_cooldown',
   'customer_key_required', 'already_service_managed', 'key_already_current',
   'backup_mismatch', 'backup_key_unavailable', 'backup_malformed', 'password_too_short',
-  'request_type_mismatch',
+  'request_type_mismatch', 'key_in_use',
   // roster
-  'admin_exists', 'roster_change_needs_approval', 'last_global_admin',
+  'admin_exists', 'roster_change_needs_approval', 'last_global_admin', 'identity_in_use',
   // lookups and input
   'tenant_not_found', 'tenant_exists', 'tenant_required', 'admin_not_found', 'instance_not_found',
   'instance_exists', 'request_not_found', 'record_not_found', 'record_too_large', 'invalid_input',

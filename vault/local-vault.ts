@@ -1,5 +1,6 @@
 import { constants, createPrivateKey, createPublicKey, privateDecrypt } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
+import { assertSafeRsaKey } from '../core/keyfiles/assert-safe-rsa-key.js';
 import { VaultByokRejectedError, VaultKeyNotFoundError } from '../core/ports/vault.js';
 import type { DestroyOutcome, KeyAccess, Vault } from '../core/ports/vault.js';
 import type { Database } from '../db/database.js';
@@ -81,13 +82,17 @@ export class LocalVault implements Vault {
     const pkcs8 = unwrapByokInProcess(kek, byokCiphertext);
     if (!pkcs8) throw new VaultByokRejectedError(keyId, `it does not unwrap with key-exchange key ${kekId}`);
     try {
-      let spki: Buffer;
+      let privateKey: KeyObject;
       try {
-        spki = createPublicKey(createPrivateKey({ key: pkcs8, format: 'der', type: 'pkcs8' })).export({ type: 'spki', format: 'der' });
+        privateKey = createPrivateKey({ key: pkcs8, format: 'der', type: 'pkcs8' });
       } catch {
         throw new VaultByokRejectedError(keyId, 'the unwrapped bytes are not a PKCS#8 private key');
       }
-      // Any key type is stored: the caller applies the type and size rules on the public key and destroys a refused one.
+      // As an HSM checks a key it unwraps, this store refuses an unsafe RSA key before keeping it (a
+      // DomainError naming the rule): only here is the private half, and so the n = p·q rule, visible.
+      // Other key types are stored: the caller applies the type rules on the public key and destroys a refused one.
+      if (privateKey.asymmetricKeyType === 'rsa') assertSafeRsaKey(privateKey);
+      const spki = createPublicKey(privateKey).export({ type: 'spki', format: 'der' });
       this.store(keyId, 'protector', spki, pkcs8);
       return spki;
     } finally {

@@ -1,7 +1,7 @@
 import type { Admin } from '../model/admin.js';
 import type { AlertMessage } from '../model/outbox-message.js';
 import type { Request } from '../model/request.js';
-import { describeAdminChange, type AdminChange } from '../roster/admin-change.js';
+import { describeAdminChange, identityFacts, type AdminChange } from '../roster/admin-change.js';
 import { formatUtc } from './alert-messages.js';
 
 /** The alert every admin gets when a global admin proposes a roster change. */
@@ -11,6 +11,8 @@ export function adminChangeRequested(request: Request, change: AdminChange, requ
     title: `Admin change requested by ${requester.email}: ${describeAdminChange(change)} — approve by ${formatUtc(request.deadline)}`,
     facts: [
       ['Change', describeAdminChange(change)],
+      // Every chat identity gained or lost is spelled out: a second account of the requester must not slip in as someone else.
+      ...identityFacts(change),
       ['Requested by', `${requester.name} <${requester.email}>`],
       ['Deadline', formatUtc(request.deadline)],
       ['Request', request.id],

@@ -1,7 +1,7 @@
 import type { Admin } from '../model/admin.js';
 import type { AlertMessage } from '../model/outbox-message.js';
 import type { Request } from '../model/request.js';
-import { adminChangeOf, describeAdminChange } from '../roster/admin-change.js';
+import { adminChangeOf, describeAdminChange, identityFacts } from '../roster/admin-change.js';
 
 const OPERATION_LABEL: Record<string, string> = { new: 'generated a new key', upload: 'uploaded a key', revert: 'reverted to the service-managed key' };
 
@@ -85,6 +85,7 @@ export function requestDecided(request: Request, instanceName: string | null, de
     facts: [
       ['Request', request.id],
       ...(instanceName ? ([['Instance', instanceName]] as Array<[string, string]>) : []),
+      ...(request.type === 'admin_change' ? identityFacts(adminChangeOf(request.payload)) : []),
       ['Decision', status],
       ...(request.decisionReason ? ([['Reason', request.decisionReason]] as Array<[string, string]>) : []),
     ],

@@ -1,7 +1,8 @@
 import { createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
 import { DomainError } from '../errors.js';
 import { fingerprintSpki } from './fingerprint.js';
-import { MAX_KEYFILE_BYTES, MAX_RSA_BITS, MIN_RSA_BITS } from './limits.js';
+import { assertSafeRsaKey } from './assert-safe-rsa-key.js';
+import { MAX_KEYFILE_BYTES } from './limits.js';
 import type { ParsedKey } from './parsed-key.js';
 
 const ACCEPTED = `an RSA key of 2048, 3072 or 4096 bits`;
@@ -12,7 +13,7 @@ const TYPE_NAMES: Record<string, string> = {
   ed448: 'Ed448', x25519: 'X25519', x448: 'X448', dsa: 'DSA', dh: 'Diffie-Hellman',
 };
 
-/** Validates a PKCS#8 DER private key (RSA, ≥ 2048 bits, halves consistent) and describes it. */
+/** Validates a PKCS#8 DER private key (RSA, safe per assertSafeRsaKey, halves consistent) and describes it. */
 export function describePrivateKey(pkcs8Der: Buffer): ParsedKey {
   if (pkcs8Der.length === 0 || pkcs8Der.length > MAX_KEYFILE_BYTES) {
     throw malformed();
@@ -30,18 +31,8 @@ export function describePrivateKey(pkcs8Der: Buffer): ParsedKey {
     throw new DomainError('key_type_unsupported',
       `The key in the file is ${name}; only RSA keys are accepted. Upload ${ACCEPTED}.`, { keyType: type });
   }
-  const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
-  if (bits < MIN_RSA_BITS) {
-    throw new DomainError('key_too_small',
-      `The file holds a ${bits}-bit RSA key; keys under ${MIN_RSA_BITS} bits are refused. Upload ${ACCEPTED}.`,
-      { bits, minimumBits: MIN_RSA_BITS });
-  }
-  if (bits > MAX_RSA_BITS) {
-    // Huge moduli make every unwrap slow and most HSMs/vaults cannot import them.
-    throw new DomainError('key_type_unsupported',
-      `The file holds a ${bits}-bit RSA key; RSA keys up to ${MAX_RSA_BITS} bits are accepted. Upload ${ACCEPTED}.`,
-      { bits, maximumBits: MAX_RSA_BITS });
-  }
+  // Size, exponent and p·q rules before anything uses the key (the pairwise test below cannot catch e = 1).
+  const bits = assertSafeRsaKey(key);
   const publicKey = createPublicKey(key);
   assertHalvesMatch(key, publicKey);
   const publicKeySpki = publicKey.export({ type: 'spki', format: 'der' });

@@ -27,8 +27,8 @@ export const MAX_SAFE_CONTENTS_NESTING = 3;
 /** Cap on SafeBags and ContentInfos in one file: honest exports hold two or three. */
 export const MAX_PFX_ITEMS = 64;
 
-/** Largest RSA modulus accepted: bigger keys make every DEK unwrap slow and vaults/HSMs do not import them. */
-export const MAX_RSA_BITS = 8192;
+/** Largest RSA modulus accepted (issue 8 item 4: 2048–4096): bigger keys make every DEK unwrap slow and many vaults/HSMs do not import them. */
+export const MAX_RSA_BITS = 4096;
 
 /** Smallest RSA modulus accepted (DESIGN §3). */
 export const MIN_RSA_BITS = 2048;

@@ -6,6 +6,7 @@ import { wrapDek } from '../crypto/envelope.js';
 import type { EngineDeps } from '../engine-deps.js';
 import { DomainError } from '../errors.js';
 import { newId, newRequestId } from '../ids.js';
+import { describePublicKey } from '../keyfiles/describe-public-key.js';
 import { fingerprintSpki } from '../keyfiles/fingerprint.js';
 import { generatePfx } from '../keyfiles/generate-pfx.js';
 import type { Actor } from '../model/actor.js';
@@ -15,6 +16,7 @@ import { audited } from './audited.js';
 import { beginImport, compensateImport } from './journal-steps.js';
 import { loadInstance, requireActive } from './load-instance.js';
 import { importPrepared, prepareUpload, type KeyFileUpload, type PreparedUpload } from './uploaded-key.js';
+import { requireKeyFree } from './require-key-free.js';
 import { requireNoPending } from './require-no-pending.js';
 
 /** Where the new protector comes from. */
@@ -79,6 +81,14 @@ export async function changeKey(deps: EngineDeps, actor: Actor, instanceName: st
         if (prepared.kind === 'pfx') prepared.key.privateKeyPkcs8.fill(0);
         throw alreadyCurrent(instanceName, prepared.fingerprint);
       }
+      const known = prepared.fingerprint;
+      if (known) {
+        // Refuse before the vault sees the key; the commit below checks again (a BYOK key is known only then).
+        await deps.uow.run((store) => requireKeyFree(store, actor.admin.tenantId, instanceName, known)).catch((e: unknown) => {
+          if (prepared?.kind === 'pfx') prepared.key.privateKeyPkcs8.fill(0);
+          throw e;
+        });
+      }
       kind = prepared.kind;
     }
 
@@ -96,6 +106,8 @@ export async function changeKey(deps: EngineDeps, actor: Actor, instanceName: st
         spki = fileSpki;
       } else {
         spki = await deps.vault.generateKey(vaultKeyId);
+        // A key store's own generation obeys the same rules as any key that enters (refused → compensated below).
+        describePublicKey(spki);
       }
     } catch (e) {
       await compensateImport(deps, journal).catch((err: unknown) => deps.logger.error('journal: compensation deferred to recovery', { journal: journal.id, error: String(err) }));
@@ -116,6 +128,7 @@ export async function changeKey(deps: EngineDeps, actor: Actor, instanceName: st
           throw new DomainError('operation_in_progress', `${instanceName} changed while the key was being prepared. Check "status ${instanceName}" and try again.`, { instance: instanceName });
         }
         await requireNoPending(store, ctx.instance);
+        await requireKeyFree(store, ctx.tenant.id, instanceName, protector.fingerprint);
         if (!(await store.journal.transition(journal.id, 'open', 'done', now))) {
           throw new DomainError('operation_in_progress', `The key change on ${instanceName} was interrupted and undone by recovery. Try again.`, { instance: instanceName });
         }

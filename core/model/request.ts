@@ -16,7 +16,7 @@ export type Transport = 'cli' | 'slack' | 'teams' | 'web' | 'system';
 
 /** Non-secret facts of a request, shown in alerts and listings. */
 export interface RequestPayload {
-  operation?: 'new' | 'upload' | 'revert' | 'lock' | 'admin_add' | 'admin_remove';
+  operation?: 'new' | 'upload' | 'revert' | 'lock' | 'admin_add' | 'admin_remove' | 'identity_link' | 'identity_unlink';
   keyName?: string;
   fingerprint?: string;
   keyKind?: string;

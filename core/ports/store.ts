@@ -31,6 +31,7 @@ export interface AdminRepo {
   byIdentity(platform: Platform, workspace: string, userId: string): Promise<Admin | null>;
   list(tenantId: string): Promise<Admin[]>;
   addIdentity(adminId: string, identity: Identity): Promise<void>;
+  removeIdentity(adminId: string, identity: Identity): Promise<void>;
   remove(id: string): Promise<void>;
 }
 
@@ -99,6 +100,15 @@ export interface ProtectorRepo {
   recordDestruction(destroyKeyId: string, destruction: ProtectorDestruction): Promise<Protector | null>;
   /** Every protector that holds live key material in the vault (key-access health). */
   listWithVaultKey(): Promise<Protector[]>;
+  /** The live (active or previous) protector with this fingerprint in any tenant, with its instance (one key, one instance). */
+  liveByFingerprint(fingerprint: string): Promise<LiveProtector | null>;
+}
+
+/** A live protector and where it is used; the instance name may be shown only within its own tenant. */
+export interface LiveProtector {
+  protector: Protector;
+  tenantId: string;
+  instanceName: string;
 }
 
 /** Wrapped DEK versions. */

@@ -18,7 +18,10 @@ export interface Vault {
   /**
    * Imports a BYOK key (CKM_RSA_AES_KEY_WRAP ciphertext, DESIGN §3) under `keyId`, unwrapped inside the
    * store with the KEK `kekId`; returns only the imported key's public key (SPKI DER). Throws
-   * `VaultByokRejectedError` when the blob does not unwrap with that KEK or holds no usable RSA key.
+   * `VaultByokRejectedError` when the blob does not unwrap with that KEK or holds no usable RSA key. A store
+   * that can see the unwrapped private key may refuse an unsafe RSA key before keeping it with the
+   * `key_type_unsupported` / `key_too_small` DomainError of `assertSafeRsaKey`; the caller checks the
+   * returned public key with the same rules anyway and destroys a refused key.
    */
   importByok(kekId: string, keyId: string, byokCiphertext: Buffer): Promise<Buffer>;
   /** RSA-OAEP-SHA256 decryption of a wrapped DEK with a protector key. */

@@ -6,7 +6,7 @@ import { DomainError } from '../errors.js';
 import { newId } from '../ids.js';
 import type { Actor } from '../model/actor.js';
 import type { Request } from '../model/request.js';
-import { adminChangeOf } from './admin-change.js';
+import { adminChangeOf, identityKey } from './admin-change.js';
 import { checkAdminChange } from './check-admin-change.js';
 
 /** Approves a roster change: re-validated against the roster as it is now, applied, audited and announced in one commit. */
@@ -18,6 +18,10 @@ export async function applyAdminChange(deps: EngineDeps, actor: Actor, request: 
     const { change, target } = await checkAdminChange(store, request.tenantId, adminChangeOf(request.payload));
     if (change.operation === 'admin_add') {
       await store.admins.insert({ id: newId(deps.random), tenantId: request.tenantId, email: change.email, name: change.name, role: change.role, instances: change.instances, identities: change.identities, createdAt: now });
+    } else if (change.operation === 'identity_link') {
+      for (const identity of change.identities) await store.admins.addIdentity(target!.id, identity);
+    } else if (change.operation === 'identity_unlink') {
+      for (const identity of change.identities) await store.admins.removeIdentity(target!.id, identity);
     } else {
       await store.admins.remove(target!.id);
       // A removed admin's console sessions end with the commit that removes them.
@@ -25,7 +29,7 @@ export async function applyAdminChange(deps: EngineDeps, actor: Actor, request: 
     }
     await appendAudit(store, {
       at: now, tenantId: request.tenantId, actor: auditActorOf(actor), transport: actor.transport, action: 'approve', instanceName: null, requestId: request.id,
-      result: 'ok', code: null, details: { outcome: change.operation, email: change.email },
+      result: 'ok', code: null, details: { outcome: change.operation, email: change.email, ...(change.identities?.length ? { identities: change.identities.map(identityKey).join(' ') } : {}) },
     });
     await fanOutDecision(store, deps, now, request.tenantId, requestDecided(decided, null, actor.admin));
     return decided;

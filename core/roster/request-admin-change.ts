@@ -8,10 +8,10 @@ import { newRequestId } from '../ids.js';
 import type { Actor } from '../model/actor.js';
 import type { Request } from '../model/request.js';
 import { audited } from '../lifecycle/audited.js';
-import { adminChangeOf, adminChangePayload, type AdminChange } from './admin-change.js';
+import { adminChangeOf, adminChangePayload, identityKey, type AdminChange } from './admin-change.js';
 import { checkAdminChange } from './check-admin-change.js';
 
-/** admin add / remove by a global admin: opens an admin_change request another global admin must approve. */
+/** admin add / remove / link / unlink by a global admin: opens an admin_change request another global admin must approve. */
 export async function requestAdminChange(deps: EngineDeps, actor: Actor, input: AdminChange): Promise<Request> {
   return audited(deps, { action: `${input.operation}_request`, actor, tenantId: actor.admin.tenantId }, async () => {
     requireGlobalAdmin(actor.admin);
@@ -29,7 +29,10 @@ export async function requestAdminChange(deps: EngineDeps, actor: Actor, input: 
       await store.requests.insert(request);
       await appendAudit(store, {
         at: now, tenantId: request.tenantId, actor: auditActorOf(actor), transport: actor.transport, action: `${change.operation}_request`,
-        instanceName: null, requestId: request.id, result: 'ok', code: null, details: { email: change.email, ...(change.operation === 'admin_add' ? { role: change.role } : {}) },
+        instanceName: null, requestId: request.id, result: 'ok', code: null, details: {
+          email: change.email, ...(change.operation === 'admin_add' ? { role: change.role } : {}),
+          ...(change.identities?.length ? { identities: change.identities.map(identityKey).join(' ') } : {}),
+        },
       });
       await fanOutAlert(store, deps, now, request.tenantId, adminChangeRequested(request, change, actor.admin));
       return request;

@@ -21,7 +21,7 @@ export async function resolveTenant(deps: EngineDeps, name?: string): Promise<Te
 
 /** The admin with this e-mail in the tenant, or `admin_not_found`. */
 export async function adminByEmail(deps: EngineDeps, tenantId: string, email: string): Promise<Admin> {
-  const admin = await deps.uow.run((store) => store.admins.byEmail(tenantId, email.trim().toLowerCase()));
+  const admin = await deps.uow.run((store) => store.admins.byEmail(tenantId, email.normalize('NFKC').trim().toLowerCase()));
   if (!admin) throw new DomainError('admin_not_found', `${email} is not an admin of this tenant. List admins with "admins".`, { email });
   return admin;
 }

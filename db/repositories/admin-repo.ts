@@ -58,6 +58,9 @@ export function adminRepo(tx: Drizzle): AdminRepo {
     async addIdentity(adminId, identity) {
       await tx.insert(adminIdentities).values({ adminId, ...identity });
     },
+    async removeIdentity(adminId, identity) {
+      await tx.delete(adminIdentities).where(and(eq(adminIdentities.adminId, adminId), eq(adminIdentities.platform, identity.platform), eq(adminIdentities.workspace, identity.workspace), eq(adminIdentities.userId, identity.userId)));
+    },
     async remove(id) {
       await tx.delete(adminIdentities).where(eq(adminIdentities.adminId, id));
       await tx.delete(admins).where(eq(admins.id, id));

@@ -1,8 +1,10 @@
-import { and, asc, eq, isNotNull } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNotNull } from 'drizzle-orm';
+import { DomainError } from '../../core/errors.js';
 import type { Protector } from '../../core/model/protector.js';
 import type { ProtectorRepo } from '../../core/ports/store.js';
 import type { Drizzle } from '../database.js';
-import { protectors } from '../schema/index.js';
+import { instances, protectors } from '../schema/index.js';
+import { violatesConstraint } from './unique-violation.js';
 
 type Row = typeof protectors.$inferSelect;
 
@@ -11,10 +13,18 @@ export function protectorRepo(tx: Drizzle): ProtectorRepo {
   return {
     async insert(protector) {
       const { destruction, accessProblem, ...row } = protector;
-      await tx.insert(protectors).values({
-        ...row, accessProblem: accessProblem ?? null,
-        destroyOutcome: destruction?.outcome ?? null, recoverableUntil: destruction?.recoverableUntil ?? null, destroyedAt: destruction?.at ?? null,
-      });
+      try {
+        await tx.insert(protectors).values({
+          ...row, accessProblem: accessProblem ?? null,
+          destroyOutcome: destruction?.outcome ?? null, recoverableUntil: destruction?.recoverableUntil ?? null, destroyedAt: destruction?.at ?? null,
+        });
+      } catch (e) {
+        // The use-case checks first; this is the race it cannot see (two uploads of one key committing at once).
+        if (violatesConstraint(e, 'protectors_fingerprint_live')) {
+          throw new DomainError('key_in_use', `This key (${protector.fingerprint}) already protects another instance; one key protects one instance at a time. Use a different key.`, { fingerprint: protector.fingerprint });
+        }
+        throw e;
+      }
     },
     async byId(id) {
       const [row] = await tx.select().from(protectors).where(eq(protectors.id, id));
@@ -41,6 +51,15 @@ export function protectorRepo(tx: Drizzle): ProtectorRepo {
         .where(and(eq(protectors.destroyKeyId, destroyKeyId)))
         .returning();
       return rows[0] ? toProtector(rows[0]) : null;
+    },
+    async liveByFingerprint(fingerprint) {
+      const [row] = await tx
+        .select({ protector: protectors, tenantId: instances.tenantId, instanceName: instances.name })
+        .from(protectors)
+        .innerJoin(instances, eq(instances.id, protectors.instanceId))
+        .where(and(eq(protectors.fingerprint, fingerprint), inArray(protectors.status, ['active', 'previous'])))
+        .limit(1);
+      return row ? { protector: toProtector(row.protector), tenantId: row.tenantId, instanceName: row.instanceName } : null;
     },
     async listWithVaultKey() {
       const rows = await tx.select().from(protectors).where(isNotNull(protectors.vaultKeyId)).orderBy(asc(protectors.id));

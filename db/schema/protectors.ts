@@ -1,4 +1,5 @@
-import { bytea, index, pgTable, text, timestamp } from './columns.js';
+import { sql } from 'drizzle-orm';
+import { bytea, index, pgTable, text, timestamp, uniqueIndex } from './columns.js';
 import { instances } from './instances.js';
 
 /** Protector keys: public half and fingerprint here, private half only in the vault. */
@@ -22,5 +23,11 @@ export const protectors = pgTable(
     // Key-access health: why the store cannot use the key now (null = usable).
     accessProblem: text('access_problem'),
   },
-  (t) => [index('protectors_instance').on(t.instanceId), index('protectors_destroy_key').on(t.destroyKeyId)],
+  (t) => [
+    index('protectors_instance').on(t.instanceId),
+    index('protectors_destroy_key').on(t.destroyKeyId),
+    // One customer key protects at most one instance (I7): live = active (a locked instance's too: its
+    // holder unlocks with it) or previous (a rollback restores it). Retired and destroyed keys are free.
+    uniqueIndex('protectors_fingerprint_live').on(t.fingerprint).where(sql`${t.status} in ('active', 'previous')`),
+  ],
 );

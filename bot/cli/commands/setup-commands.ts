@@ -1,4 +1,5 @@
 import type { Identity, RoleName } from '../../../core/model/admin.js';
+import { identityKey } from '../../../core/roster/admin-change.js';
 import { type CliCommand, str } from '../cli-command.js';
 import { UsageError } from '../usage-error.js';
 
@@ -17,7 +18,7 @@ function parseIdentity(platform: 'slack' | 'teams', value: string | undefined): 
   return [{ platform, workspace: m[1]!, userId: m[2]! }];
 }
 
-/** tenant create, admin add|remove, admins, instance create, instance token. */
+/** tenant create, admin add|remove|link|unlink, admins, instance create, instance token. */
 export const setupCommands: CliCommand[] = [
   {
     path: ['tenant', 'create'],
@@ -58,6 +59,36 @@ export const setupCommands: CliCommand[] = [
     async run(ctx, [email], values) {
       const r = await (await ctx.engine()).requestAdminChange(await ctx.actor(str(values, 'as')), { operation: 'admin_remove', email: email! });
       return { json: { request: r.id, type: r.type, state: r.state, deadline: r.deadline.toISOString() }, text: `Requested: remove ${email}. Another global admin must approve ${r.id}.` };
+    },
+  },
+  {
+    path: ['admin', 'link'],
+    usage: 'dualkey admin link <email> [--slack <team>/<user>] [--teams <tenantId>/<aadObjectId>] [--as <global admin>]',
+    options: { slack: { type: 'string' }, teams: { type: 'string' }, as: { type: 'string' } },
+    args: [1, 1],
+    async run(ctx, [email], values) {
+      const identities = [...parseIdentity('slack', str(values, 'slack')), ...parseIdentity('teams', str(values, 'teams'))];
+      if (identities.length === 0) throw new UsageError('name the identity to link: --slack <team>/<user> and/or --teams <tenantId>/<aadObjectId>');
+      const as = str(values, 'as');
+      if (as) {
+        // A linked identity can decide requests: once the tenant has two global admins, linking is a roster request.
+        const r = await (await ctx.engine()).requestAdminChange(await ctx.actor(as), { operation: 'identity_link', email: email!, identities });
+        return { json: { request: r.id, type: r.type, state: r.state, deadline: r.deadline.toISOString() }, text: `Requested: link ${identities.map(identityKey).join(', ')} to ${email}. Another global admin must approve ${r.id}; every admin has been alerted.` };
+      }
+      const admin = await (await ctx.engine()).linkIdentity((await ctx.tenant()).id, email!, identities);
+      return { json: { email: admin.email, identities: admin.identities.map(identityKey) }, text: `Linked ${identities.map(identityKey).join(', ')} to ${admin.email}.` };
+    },
+  },
+  {
+    path: ['admin', 'unlink'],
+    usage: 'dualkey admin unlink <email> [--slack <team>/<user>] [--teams <tenantId>/<aadObjectId>] --as <global admin>',
+    options: { slack: { type: 'string' }, teams: { type: 'string' }, as: { type: 'string' } },
+    args: [1, 1],
+    async run(ctx, [email], values) {
+      const identities = [...parseIdentity('slack', str(values, 'slack')), ...parseIdentity('teams', str(values, 'teams'))];
+      if (identities.length === 0) throw new UsageError('name the identity to unlink: --slack <team>/<user> and/or --teams <tenantId>/<aadObjectId>');
+      const r = await (await ctx.engine()).requestAdminChange(await ctx.actor(str(values, 'as')), { operation: 'identity_unlink', email: email!, identities });
+      return { json: { request: r.id, type: r.type, state: r.state, deadline: r.deadline.toISOString() }, text: `Requested: unlink ${identities.map(identityKey).join(', ')} from ${email}. Another global admin must approve ${r.id}; every admin has been alerted.` };
     },
   },
   {

@@ -21,6 +21,7 @@ const STATUS: Partial<Record<string, number>> = {
   customer_key_required: 409,
   already_service_managed: 409,
   key_already_current: 409,
+  key_in_use: 409,
   // rights changed since the link was issued
   not_admin: 403,
   plan_not_entitled: 403,

@@ -7,7 +7,7 @@ import type { Request } from '../../../core/model/request.js';
 import type { UnreviewedChangePolicy } from '../../../core/model/tenant.js';
 import { refusal } from '../../support/engine-harness.js';
 import {
-  PFX, STEPS, a, anotherKey, assertSettled, crashAt, createScene, current, disarm, newInstance, openJournal, requestById, requestLockOf,
+  lockKeyOf, STEPS, a, anotherKey, assertSettled, crashAt, createScene, current, disarm, newInstance, openJournal, requestById, requestLockOf,
   restartAndRecover, setPolicy, stepsOf, vaultHas, when, type Scene,
 } from './fault-injection-support.js';
 
@@ -160,7 +160,7 @@ describe('concurrent decisions (I5)', () => {
 
   it('refuses every losing click of 20 concurrent lock approvals with request_closed', async () => {
     const { h, s } = scene;
-    if ((await current(h, ref)).instance.state === 'locked') await h.engine.unlock(s.ann, ref.name, PFX);
+    if ((await current(h, ref)).instance.state === 'locked') await h.engine.unlock(s.ann, ref.name, lockKeyOf(ref));
     const { lock } = await requestLockOf(scene, ref);
     // Double clicks by two admins: each passes the "still pending" pre-check before the first one commits.
     const { won, lost } = await race(Array.from({ length: 20 }, (_, i) => (e: Engine) => e.decide(i % 2 === 0 ? s.bob : s.cat, lock.id, 'approve')));

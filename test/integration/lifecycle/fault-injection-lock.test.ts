@@ -3,7 +3,7 @@ import type { InstanceRef } from '../../../core/data-plane/record-service.js';
 import { IMPORT_GRACE_MS } from '../../../core/lifecycle/recover-journal.js';
 import { refusal, type Harness } from '../../support/engine-harness.js';
 import {
-  PFX, STEPS, assertSettled, crashAt, createScene, current, disarm, lockInstance, newInstance, pausedReplica, requestById, requestLockOf,
+  lockKeyOf, STEPS, assertSettled, crashAt, createScene, current, disarm, lockInstance, newInstance, pausedReplica, requestById, requestLockOf,
   restartAndRecover, stepsOf, vaultHas, vaultKeys, when, withOwnScene, type Scene,
 } from './fault-injection-support.js';
 
@@ -39,7 +39,7 @@ describe('a lock approval', () => {
     expect((await current(h, ref)).instance.state).toBe('locked');
     await expectRefused(h, ref);
     await assertSettled(scene);
-    await h.engine.unlock(s.ann, ref.name, PFX);
+    await h.engine.unlock(s.ann, ref.name, lockKeyOf(ref));
     await expectReadable(scene, ref);
     await assertSettled(scene);
   };
@@ -97,7 +97,7 @@ describe('an unlock', () => {
   it('reaches exactly the journaled steps on a clean unlock', async () => {
     const { h, s } = scene;
     await lockInstance(scene, ref);
-    expect(await stepsOf(h, () => h.engine.unlock(s.ann, ref.name, PFX))).toEqual(STEPS.unlock);
+    expect(await stepsOf(h, () => h.engine.unlock(s.ann, ref.name, lockKeyOf(ref)))).toEqual(STEPS.unlock);
     await expectActive();
   });
 
@@ -107,7 +107,7 @@ describe('an unlock', () => {
       const { h, s } = scene;
       await lockInstance(scene, ref);
         const keysBefore = await vaultKeys(h);
-      await crashAt(h, step, () => h.engine.unlock(s.ann, ref.name, PFX));
+      await crashAt(h, step, () => h.engine.unlock(s.ann, ref.name, lockKeyOf(ref)));
       expect((await vaultKeys(h)).length - keysBefore.length, 'the dead process left the key in the vault if it got that far').toBe(step === 'unlock:imported' ? 1 : 0);
       expect(await restartAndRecover(h, { afterGrace: true })).toEqual({ completed: 0, compensated: 1, deferred: 0 });
       expect((await current(h, ref)).instance.state).toBe('locked');
@@ -115,7 +115,7 @@ describe('an unlock', () => {
       await expectRefused(h, ref);
       await assertSettled(scene);
 
-      await h.engine.unlock(s.ann, ref.name, PFX);
+      await h.engine.unlock(s.ann, ref.name, lockKeyOf(ref));
       await expectActive();
     });
   }
@@ -124,7 +124,7 @@ describe('an unlock', () => {
     it(`keeps an unlock whose process died ${when(step)}: active and readable`, async () => {
       const { h, s } = scene;
       await lockInstance(scene, ref);
-        await crashAt(h, step, () => h.engine.unlock(s.ann, ref.name, PFX));
+        await crashAt(h, step, () => h.engine.unlock(s.ann, ref.name, lockKeyOf(ref)));
       expect(await restartAndRecover(h, { afterGrace: true })).toEqual({ completed: 0, compensated: 0, deferred: 0 });
       await expectActive();
     });
@@ -134,7 +134,7 @@ describe('an unlock', () => {
     const { h, s } = scene;
     await lockInstance(scene, ref);
     const replica = pausedReplica(h, 'unlock:imported');
-    const flow = replica.engine.unlock(s.ann, ref.name, PFX);
+    const flow = replica.engine.unlock(s.ann, ref.name, lockKeyOf(ref));
     await replica.pause.paused;
     h.clock.advanceMs(IMPORT_GRACE_MS - 1);
     expect(await h.engine.recover()).toEqual({ completed: 0, compensated: 0, deferred: 1 });
@@ -148,7 +148,7 @@ describe('an unlock', () => {
     await lockInstance(scene, ref);
     const keysBefore = await vaultKeys(h);
     const replica = pausedReplica(h, 'unlock:imported');
-    const flow = replica.engine.unlock(s.ann, ref.name, PFX);
+    const flow = replica.engine.unlock(s.ann, ref.name, lockKeyOf(ref));
     await replica.pause.paused;
     h.clock.advanceMs(IMPORT_GRACE_MS);
     expect(await h.engine.recover()).toEqual({ completed: 0, compensated: 1, deferred: 0 });
@@ -161,7 +161,7 @@ describe('an unlock', () => {
     expect(await vaultKeys(h)).toEqual(keysBefore);
     await assertSettled(scene);
     // Leave the instance active for the next case, then check the refusal itself.
-    await h.engine.unlock(s.ann, ref.name, PFX);
+    await h.engine.unlock(s.ann, ref.name, lockKeyOf(ref));
     expect(outcome).toBe('operation_in_progress');
   });
 
@@ -174,7 +174,7 @@ describe('an unlock', () => {
       await lockInstance(own, ownRef);
       const keysBefore = await vaultKeys(h);
       const replica = pausedReplica(h, 'unlock:journaled');
-      const flow = replica.engine.unlock(s.ann, ownRef.name, PFX);
+      const flow = replica.engine.unlock(s.ann, ownRef.name, lockKeyOf(ownRef));
       await replica.pause.paused;
       h.clock.advanceMs(IMPORT_GRACE_MS);
       expect(await h.engine.recover()).toEqual({ completed: 0, compensated: 1, deferred: 0 });
@@ -193,8 +193,8 @@ describe('an unlock', () => {
       // Two replicas (a double click, or two admins) both get as far as the vault import; then A commits first.
       const a = pausedReplica(h, 'unlock:imported');
       const b = pausedReplica(h, 'unlock:imported');
-      const first = a.engine.unlock(s.ann, ownRef.name, PFX);
-      const second = b.engine.unlock(s.bob, ownRef.name, PFX);
+      const first = a.engine.unlock(s.ann, ownRef.name, lockKeyOf(ownRef));
+      const second = b.engine.unlock(s.bob, ownRef.name, lockKeyOf(ownRef));
       await Promise.all([a.pause.paused, b.pause.paused]);
       a.pause.release();
       expect((await first).state).toBe('active');
@@ -211,10 +211,10 @@ describe('an unlock', () => {
       const { h, s } = own;
       const ownRef = await newInstance(own, 'unlock-retry-before-recovery');
       await lockInstance(own, ownRef);
-      await crashAt(h, 'unlock:imported', () => h.engine.unlock(s.ann, ownRef.name, PFX));
+      await crashAt(h, 'unlock:imported', () => h.engine.unlock(s.ann, ownRef.name, lockKeyOf(ownRef)));
       // The admin tries again at once, on the restarted process; the retry commits.
       h.restart();
-      expect((await h.engine.unlock(s.ann, ownRef.name, PFX)).state).toBe('active');
+      expect((await h.engine.unlock(s.ann, ownRef.name, lockKeyOf(ownRef))).state).toBe('active');
       const { protector } = await current(h, ownRef);
       // Minutes later, recovery compensates the crashed attempt's import; it must not take the live key with it.
       expect(await restartAndRecover(h, { afterGrace: true })).toMatchObject({ completed: 0, compensated: 1 });

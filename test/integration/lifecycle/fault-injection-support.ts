@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { expect } from 'vitest';
 import { createEngine, type Engine } from '../../../core/engine.js';
 import type { InstanceRef } from '../../../core/data-plane/record-service.js';
@@ -14,6 +15,7 @@ import { createHarness, seedTenant, type Harness, type Seeded } from '../../supp
 import { SimulatedCrash } from '../../support/fault-hook.js';
 import { assertInvariants, storedVaultKeyIds } from '../../support/invariants.js';
 import { FIXTURE_PASSWORD, fixture } from '../../support/key-fixtures.js';
+import { forgePfx } from '../../support/unsafe-rsa-keys.js';
 
 /**
  * Shared by the fault-injection suites. The step lists are the contract: each suite first checks that
@@ -53,15 +55,45 @@ export function a(noun: string): string {
 /** The customer key used throughout, and its fingerprint computed independently of core's parser. */
 export const PFX = { file: fixture('rsa-2048.pfx'), password: FIXTURE_PASSWORD };
 export const PFX_FINGERPRINT = fingerprintSpki(fixture('rsa-2048.pub.der'));
-const CUSTOMER_KEYS = [
+const CUSTOMER_KEYS: Array<{ upload: KeyFileUpload; fingerprint: string }> = [
   { upload: PFX, fingerprint: PFX_FINGERPRINT },
   { upload: { file: fixture('rsa-2048-other.pfx'), password: FIXTURE_PASSWORD }, fingerprint: fingerprintSpki(fixture('rsa-2048-other.pub.der')) },
 ];
 
-/** A customer key file other than the one protecting the instance now (instances are reused from case to case). */
-export async function anotherKey(h: Harness, ref: InstanceRef): Promise<{ upload: KeyFileUpload; fingerprint: string }> {
-  const { protector } = await current(h, ref);
-  return CUSTOMER_KEYS.find((k) => k.fingerprint !== protector.fingerprint)!;
+/** Customer keys made on demand once the fixtures are taken: one key protects one instance at a time (issue 8 item 5). */
+function freshKey(): { upload: KeyFileUpload; fingerprint: string } {
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const upload = { file: forgePfx(privateKey.export({ type: 'pkcs8', format: 'der' }), FIXTURE_PASSWORD), password: FIXTURE_PASSWORD };
+  return { upload, fingerprint: fingerprintSpki(publicKey.export({ type: 'spki', format: 'der' })) };
+}
+
+/**
+ * A customer key file protecting no instance now (so neither the one protecting this instance nor one in
+ * use elsewhere in the scene: instances are reused from case to case).
+ */
+export async function anotherKey(h: Harness, _ref: InstanceRef): Promise<{ upload: KeyFileUpload; fingerprint: string }> {
+  for (const key of CUSTOMER_KEYS) {
+    if (!(await h.engine.deps.uow.run((store) => store.protectors.liveByFingerprint(key.fingerprint)))) return key;
+  }
+  const key = freshKey();
+  CUSTOMER_KEYS.push(key);
+  return key;
+}
+
+const LOCK_KEYS = new Map<string, { upload: KeyFileUpload; fingerprint: string }>();
+
+/** The key an instance is locked and unlocked with: the PFX fixture for the first, a key of its own for every other. */
+export function lockKeyOf(ref: InstanceRef): KeyFileUpload {
+  return lockKey(ref).upload;
+}
+
+function lockKey(ref: InstanceRef): { upload: KeyFileUpload; fingerprint: string } {
+  let key = LOCK_KEYS.get(ref.instanceId);
+  if (!key) {
+    key = LOCK_KEYS.size === 0 ? { upload: PFX, fingerprint: PFX_FINGERPRINT } : freshKey();
+    LOCK_KEYS.set(ref.instanceId, key);
+  }
+  return key;
 }
 export const GENERATED_PASSWORD = 'a long enough password';
 
@@ -160,19 +192,20 @@ export async function vaultKeys(h: Harness): Promise<string[]> {
 }
 
 /**
- * A pending lock request by ann on the instance (active): first, unless it is already on the PFX key, the PFX
+ * A pending lock request by ann on the instance (active): first, unless it is already on its lock key (lockKeyOf), that
  * key is uploaded and approved, and the lock cooldown is waited out.
  */
 export async function requestLockOf(scene: Scene, ref: InstanceRef): Promise<{ lock: Request; protector: Protector }> {
   const { h, s } = scene;
-  if ((await current(h, ref)).protector.fingerprint !== PFX_FINGERPRINT) {
-    const up = await h.engine.changeKey(s.ann, ref.name, { kind: 'upload', upload: PFX });
+  const key = lockKey(ref);
+  if ((await current(h, ref)).protector.fingerprint !== key.fingerprint) {
+    const up = await h.engine.changeKey(s.ann, ref.name, { kind: 'upload', upload: key.upload });
     await h.engine.decide(s.bob, up.request.id, 'approve');
   }
   const [status] = await h.engine.status(s.tenant.id, ref.name);
   const wait = status?.lockAllowedAt ? Date.parse(status.lockAllowedAt) - h.clock.now().getTime() : 0;
   if (wait > 0) h.clock.advanceMs(wait);
-  const lock = await h.engine.requestLock(s.ann, ref.name, { confirm: ref.name, upload: PFX });
+  const lock = await h.engine.requestLock(s.ann, ref.name, { confirm: ref.name, upload: key.upload });
   return { lock, protector: (await current(h, ref)).protector };
 }
 

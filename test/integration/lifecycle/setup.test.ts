@@ -26,12 +26,12 @@ describe('setting up tenants, admins and instances', () => {
     expect((await refusal(() => h.engine.createInstance(s.tenant.id, name))).code).toBe('invalid_input');
   });
 
-  it('refuses a malformed e-mail, a system_admin without instances, and an identity linked twice with invalid_input', async () => {
+  it('refuses a malformed e-mail and a system_admin without instances with invalid_input, and an identity linked twice with identity_in_use', async () => {
     expect((await refusal(() => admin('not-an-email'))).code).toBe('invalid_input');
     expect((await refusal(() => admin('dan@example.com', { role: 'system_admin' }))).code).toBe('invalid_input');
     const slack = { platform: 'slack' as const, workspace: 'T1', userId: 'U1' };
     await addApprovedAdmin(h, s, { email: 'eve@example.com', name: 'Eve', role: 'global_admin', instances: [], identities: [slack] });
-    expect((await refusal(() => h.engine.requestAdminChange(s.ann, { operation: 'admin_add', email: 'fay@example.com', name: 'Fay', role: 'global_admin', instances: [], identities: [slack] }))).code).toBe('invalid_input');
+    expect((await refusal(() => h.engine.requestAdminChange(s.ann, { operation: 'admin_add', email: 'fay@example.com', name: 'Fay', role: 'global_admin', instances: [], identities: [slack] }))).code).toBe('identity_in_use');
     expect((await h.engine.adminByIdentity('slack', 'T1', 'U1'))?.email).toBe('eve@example.com');
   });
 

@@ -42,12 +42,12 @@ describe('describePrivateKey', () => {
     expect(expectRefusal(thrownBy(() => describePrivateKey(pkcs8(privateKey))), 'key_type_unsupported').message).toContain('RSA-PSS');
   });
 
-  it('refuses an RSA key over 8192 bits with key_type_unsupported', () => {
+  it('refuses an RSA key over 4096 bits with key_type_unsupported', () => {
     // Random components: only the modulus size is read before the refusal.
     const b64 = (n: number, top = 0): string => Buffer.concat([Buffer.from([top || 0x7f]), randomBytes(n - 1)]).toString('base64url');
     const jwk = { kty: 'RSA', n: b64(1151, 0xc1), e: 'AQAB', d: b64(1100), p: b64(576), q: b64(576), dp: b64(576), dq: b64(576), qi: b64(576) };
     const err = expectRefusal(thrownBy(() => describePrivateKey(pkcs8(createPrivateKey({ key: jwk, format: 'jwk' })))), 'key_type_unsupported');
-    expect(err.details.maximumBits).toBe(8192);
+    expect(err.details.maximumBits).toBe(4096);
   });
 
   it('refuses an RSA key whose private half does not match its public half with keyfile_malformed', () => {
