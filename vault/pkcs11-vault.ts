@@ -179,6 +179,14 @@ export class Pkcs11Vault implements Vault {
     }
   }
 
+  /** Ids of every key of a purpose in the token (tests check what a crash or a lock left behind). */
+  storedKeyIds(purpose: Purpose = 'protector'): Promise<string[]> {
+    return this.pool.run((s) => {
+      const template = [{ type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_PRIVATE_KEY }, { type: pkcs11js.CKA_DECRYPT, value: purpose === 'protector' }];
+      return findAll(this.api, s, template).map((h) => this.api.C_GetAttributeValue(s, h, [{ type: pkcs11js.CKA_ID }])[0]!.value.toString());
+    });
+  }
+
   /** Closes this vault's sessions and lets go of the module (finalised when no other vault in the process uses it). */
   close(): void {
     this.pool.close();
@@ -310,7 +318,9 @@ function readPin(file: string): string {
 function findAll(api: Pkcs11Api, s: Buffer, template: pkcs11js.Template): Buffer[] {
   api.C_FindObjectsInit(s, template);
   try {
-    return api.C_FindObjects(s, 16);
+    const all: Buffer[] = [];
+    for (let batch = api.C_FindObjects(s, 64); batch.length > 0; batch = api.C_FindObjects(s, 64)) all.push(...batch);
+    return all;
   } finally {
     api.C_FindObjectsFinal(s);
   }
