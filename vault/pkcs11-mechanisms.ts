@@ -1,4 +1,5 @@
-import * as pkcs11js from 'pkcs11js';
+import pkcs11js from 'pkcs11js';
+import type * as P11 from 'pkcs11js';
 import type { Pkcs11Api } from './pkcs11-module.js';
 import { Pkcs11UnsupportedError } from './pkcs11-unsupported-error.js';
 

@@ -1,7 +1,8 @@
-import * as pkcs11js from 'pkcs11js';
+import pkcs11js from 'pkcs11js';
+import type * as P11 from 'pkcs11js';
 
 /** The subset of pkcs11js's PKCS11 object the adapter calls (tests hand in a recording wrapper). */
-export type Pkcs11Api = pkcs11js.PKCS11;
+export type Pkcs11Api = P11.PKCS11;
 
 interface Loaded {
   api: Pkcs11Api;

@@ -1,7 +1,8 @@
-import * as pkcs11js from 'pkcs11js';
+import pkcs11js from 'pkcs11js';
+import type * as P11 from 'pkcs11js';
 import type { RsaPrivateParts } from './pkcs11-rsa-der.js';
 
-type Template = pkcs11js.Template;
+type Template = P11.Template;
 
 /** Attributes every private key dualkey keeps: a token object that never leaves the token in the clear. */
 function keptPrivate(keyId: string): Template {
@@ -25,8 +26,8 @@ export function usage(purpose: 'protector' | 'kek'): { type: number; value: bool
 }
 
 /** RSA-OAEP mechanism parameters (CKZ_DATA_SPECIFIED, no label). */
-export function oaep(hashAlg: number, mgf: number): pkcs11js.Mechanism {
-  return { mechanism: pkcs11js.CKM_RSA_PKCS_OAEP, parameter: { type: pkcs11js.CK_PARAMS_RSA_OAEP, hashAlg, mgf, source: 1 } as pkcs11js.RsaOAEP };
+export function oaep(hashAlg: number, mgf: number): P11.Mechanism {
+  return { mechanism: pkcs11js.CKM_RSA_PKCS_OAEP, parameter: { type: pkcs11js.CK_PARAMS_RSA_OAEP, hashAlg, mgf, source: 1 } as P11.RsaOAEP };
 }
 
 /** C_CreateObject of a PFX's private key; the values are views of the caller's buffer, which it zeroes. */

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import * as pkcs11js from 'pkcs11js';
+import pkcs11js from 'pkcs11js';
+import type * as P11 from 'pkcs11js';
 import { VaultByokRejectedError, VaultKeyNotFoundError } from '../core/ports/vault.js';
 import type { DestroyOutcome, KeyAccess, Vault } from '../core/ports/vault.js';
 import { checkMechanisms, parseKwpMechanism } from './pkcs11-mechanisms.js';
@@ -315,7 +316,7 @@ function readPin(file: string): string {
   }
 }
 
-function findAll(api: Pkcs11Api, s: Buffer, template: pkcs11js.Template): Buffer[] {
+function findAll(api: Pkcs11Api, s: Buffer, template: P11.Template): Buffer[] {
   api.C_FindObjectsInit(s, template);
   try {
     const all: Buffer[] = [];

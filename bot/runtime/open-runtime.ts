@@ -53,7 +53,9 @@ export async function openRuntime(config: Config, overrides: RuntimeOverrides = 
       steps: overrides.steps ?? noStepHook,
       alertChannels: overrides.alertChannels ?? enabledChannels(config),
     });
-    return { config, database, engine, dataDir, close: async () => (overrides.database ? undefined : database.close()) };
+    // A vault holding sessions on an HSM lets go of them (the local vault has nothing to close).
+    const closeVault = () => (vault as { close?: () => void }).close?.();
+    return { config, database, engine, dataDir, close: async () => (closeVault(), overrides.database ? undefined : database.close()) };
   } catch (e) {
     if (!overrides.database) await database.close();
     throw e;

@@ -1,5 +1,6 @@
 import { constants, createPublicKey, generateKeyPairSync, publicEncrypt, randomBytes, randomUUID } from 'node:crypto';
-import * as pkcs11js from 'pkcs11js';
+import pkcs11js from 'pkcs11js';
+import type * as P11 from 'pkcs11js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Pkcs11Vault } from '../../../vault/pkcs11-vault.js';
 import { makeByok } from '../../support/key-fixtures.js';
@@ -17,7 +18,7 @@ const SECRET_ATTRIBUTES = new Set([pkcs11js.CKA_VALUE, pkcs11js.CKA_PRIVATE_EXPO
 const REVEALING = ['C_Decrypt', 'C_DecryptAsync', 'C_DecryptUpdate', 'C_DecryptFinal', 'C_WrapKey', 'C_WrapKeyAsync', 'C_DecryptVerifyUpdate', 'C_DecryptDigestUpdate'];
 
 /** A pkcs11js object that records every call the adapter makes (arguments and results), then forwards it. */
-function recording(api: pkcs11js.PKCS11, calls: Call[]): pkcs11js.PKCS11 {
+function recording(api: P11.PKCS11, calls: Call[]): P11.PKCS11 {
   return new Proxy(api, {
     get(target, prop, receiver) {
       const value = Reflect.get(target, prop, receiver) as unknown;
@@ -39,7 +40,7 @@ function byokBlob(kekSpki: Buffer, pkcs8: Buffer): Buffer {
 
 describe.skipIf(!pkcs11TokensAvailable())('PKCS#11 custody: private keys never pass through dualkey', () => {
   let token: TestToken;
-  let api: pkcs11js.PKCS11;
+  let api: P11.PKCS11;
   let calls: Call[];
   let vault: Pkcs11Vault;
   let kekId: string;
@@ -75,8 +76,8 @@ describe.skipIf(!pkcs11TokensAvailable())('PKCS#11 custody: private keys never p
     expect(unwraps).toHaveLength(2);
     const rsaBytes = 384; // the 3072-bit KEK
     const [first, second] = unwraps as [Call, Call];
-    expect((first.args[1] as pkcs11js.Mechanism).mechanism).toBe(pkcs11js.CKM_RSA_PKCS_OAEP);
-    expect(((first.args[1] as pkcs11js.Mechanism).parameter as pkcs11js.RsaOAEP).hashAlg).toBe(pkcs11js.CKM_SHA_1);
+    expect((first.args[1] as P11.Mechanism).mechanism).toBe(pkcs11js.CKM_RSA_PKCS_OAEP);
+    expect(((first.args[1] as P11.Mechanism).parameter as P11.RsaOAEP).hashAlg).toBe(pkcs11js.CKM_SHA_1);
     expect((first.args[3] as Buffer).equals(blob.subarray(0, rsaBytes))).toBe(true);
     expect((second.args[3] as Buffer).equals(blob.subarray(rsaBytes))).toBe(true);
     expect((second.args[2] as Buffer).equals(first.result as Buffer)).toBe(true); // unwrapped under the token's own AES key handle
@@ -106,14 +107,14 @@ describe.skipIf(!pkcs11TokensAvailable())('PKCS#11 custody: private keys never p
 
   it('makes the KEK usable for unwrapping only', async () => {
     const e = await vault.unwrapDek(kekId, publicEncrypt({ key: createPublicKey({ key: kekSpki, format: 'der', type: 'spki' }), padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, randomBytes(32))).catch((err: unknown) => err as Error);
-    expect(e.message).toMatch(/is a key-exchange key \(KEK\) and cannot be used as a protector/);
+    expect((e as Error).message).toMatch(/is a key-exchange key \(KEK\) and cannot be used as a protector/);
   });
 
   it('imports a PFX key with C_CreateObject from views of the caller buffer, so zeroing that buffer leaves no copy in JavaScript', async () => {
     const pkcs8 = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'der' });
     await vault.importKey(`pfx-${randomUUID()}`, pkcs8);
     const [create] = calls.filter((c) => c.method === 'C_CreateObject');
-    const values = (create!.args[1] as pkcs11js.Attribute[]).filter((a) => SECRET_ATTRIBUTES.has(a.type)).map((a) => a.value as Buffer);
+    const values = (create!.args[1] as P11.Attribute[]).filter((a) => SECRET_ATTRIBUTES.has(a.type)).map((a) => a.value as Buffer);
     expect(values).toHaveLength(6);
     for (const v of values) expect(v.buffer === pkcs8.buffer && v.byteOffset >= pkcs8.byteOffset && v.byteOffset + v.length <= pkcs8.byteOffset + pkcs8.length).toBe(true);
     pkcs8.fill(0);
