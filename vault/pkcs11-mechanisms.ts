@@ -1,5 +1,4 @@
 import pkcs11js from 'pkcs11js';
-import type * as P11 from 'pkcs11js';
 import type { Pkcs11Api } from './pkcs11-module.js';
 import { Pkcs11UnsupportedError } from './pkcs11-unsupported-error.js';
 

@@ -1,6 +1,5 @@
 import { constants, createPublicKey, publicEncrypt, randomBytes } from 'node:crypto';
 import pkcs11js from 'pkcs11js';
-import type * as P11 from 'pkcs11js';
 import type { Pkcs11Api } from './pkcs11-module.js';
 import { rsaSpki } from './pkcs11-rsa-der.js';
 import { oaep, sessionPublicKey } from './pkcs11-templates.js';

@@ -1,5 +1,4 @@
 import pkcs11js from 'pkcs11js';
-import type * as P11 from 'pkcs11js';
 import type { Pkcs11Api } from './pkcs11-module.js';
 
 /** Return codes after which a session is dead and is replaced (token reset, removed, logged out under us). */
