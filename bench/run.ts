@@ -13,6 +13,7 @@ const groups: BenchGroup[] = [
   { name: 'digest', run: async () => (await import('./digest.bench.js')).benchDigest() },
   { name: 'mariadb', run: async () => (await import('./mariadb.bench.js')).benchMariadb() },
   { name: 'slack', run: async () => (await import('./slack.bench.js')).benchSlack() },
+  { name: 'pkcs11', run: async () => (await import('./pkcs11.bench.js')).benchPkcs11() },
 ];
 
 /** Runs the selected benchmarks (all by default) and prints one ratio table; each ratio is measured side by side in this run. */
