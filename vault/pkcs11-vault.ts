@@ -48,7 +48,7 @@ const AUDIT_KEY_LABEL = 'dualkey-audit-tag-v1';
 /** What a failed BYOK unwrap looks like: anything about the data or the template, never a token fault. */
 const BYOK_REFUSALS = new Set([
   pkcs11js.CKR_ENCRYPTED_DATA_INVALID, pkcs11js.CKR_ENCRYPTED_DATA_LEN_RANGE, pkcs11js.CKR_WRAPPED_KEY_INVALID,
-  pkcs11js.CKR_WRAPPED_KEY_LEN_RANGE, pkcs11js.CKR_TEMPLATE_INCONSISTENT, pkcs11js.CKR_KEY_TYPE_INCONSISTENT,
+  pkcs11js.CKR_WRAPPED_KEY_LEN_RANGE, pkcs11js.CKR_TEMPLATE_INCONSISTENT, pkcs11js.CKR_TEMPLATE_INCOMPLETE, pkcs11js.CKR_KEY_TYPE_INCONSISTENT,
   pkcs11js.CKR_DATA_INVALID, pkcs11js.CKR_DATA_LEN_RANGE, pkcs11js.CKR_ATTRIBUTE_VALUE_INVALID, pkcs11js.CKR_FUNCTION_FAILED,
   // SoftHSM2 2.6 answers a failed OAEP unwrap (wrong KEK) with CKR_GENERAL_ERROR.
   pkcs11js.CKR_GENERAL_ERROR,
@@ -214,7 +214,7 @@ export class Pkcs11Vault implements Vault {
       try {
         key = this.api.C_UnwrapKey(s, { mechanism: this.kwp }, aes, blob.subarray(kek.modulusBytes), t.unwrappedPrivateKey(keyId, intoToken));
       } catch (e) {
-        return refuse('the private key does not unwrap with the transport key', e);
+        return refuse('the token could not unwrap it as an RSA private key with the transport key (corrupted, or not an RSA key: only RSA keys are accepted)', e);
       }
       try {
         if (intoToken) restrictUse(this.api, s, key, 'protector');

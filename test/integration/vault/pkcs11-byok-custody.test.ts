@@ -2,6 +2,7 @@ import { constants, createPublicKey, generateKeyPairSync, publicEncrypt, randomB
 import pkcs11js from 'pkcs11js';
 import type * as P11 from 'pkcs11js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { VaultByokRejectedError } from '../../../core/ports/vault.js';
 import { Pkcs11Vault } from '../../../vault/pkcs11-vault.js';
 import { makeByok } from '../../support/key-fixtures.js';
 import { createNssToken, pkcs11TokensAvailable, type TestToken } from '../../support/pkcs11-tokens.js';
@@ -103,6 +104,15 @@ describe.skipIf(!pkcs11TokensAvailable())('PKCS#11 custody: private keys never p
     // No transport key is left behind either: the session AES key was destroyed.
     const destroyed = calls.filter((c) => c.method === 'C_DestroyObject').map((c) => (c.args[1] as Buffer).toString('hex'));
     expect(destroyed).toContain((first.result as Buffer).toString('hex'));
+  });
+
+  it('refuses a BYOK file holding an EC key inside the token, storing nothing', async () => {
+    const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'der' });
+    const keyId = `byok-ec-${randomUUID()}`;
+    const e = await vault.importByok(kekId, keyId, byokBlob(kekSpki, ec)).catch((err: unknown) => err);
+    expect(e).toBeInstanceOf(VaultByokRejectedError);
+    expect((e as Error).message).toMatch(/only RSA keys are accepted/);
+    expect(await vault.publicKey(keyId)).toBeNull();
   });
 
   it('makes the KEK usable for unwrapping only', async () => {
