@@ -13,7 +13,7 @@ const DEAD_SESSION = new Set([
  */
 export class Pkcs11SessionPool {
   private readonly idle: Buffer[] = [];
-  private readonly waiting: ((session: Buffer) => void)[] = [];
+  private readonly waiting: { resolve: (session: Buffer) => void; reject: (e: unknown) => void }[] = [];
   private open = 0;
   private closed = false;
 
@@ -48,6 +48,7 @@ export class Pkcs11SessionPool {
   close(): void {
     this.closed = true;
     for (const s of this.idle.splice(0)) this.closeQuietly(s);
+    for (const w of this.waiting.splice(0)) w.reject(new Error('the PKCS#11 vault is closed'));
   }
 
   private async acquire(): Promise<Buffer> {
@@ -55,12 +56,12 @@ export class Pkcs11SessionPool {
     const ready = this.idle.pop();
     if (ready) return ready;
     if (this.open < this.size) return this.openSession();
-    return new Promise((resolve) => this.waiting.push(resolve));
+    return new Promise((resolve, reject) => this.waiting.push({ resolve, reject }));
   }
 
   private release(session: Buffer): void {
     const next = this.waiting.shift();
-    if (next) next(session);
+    if (next) next.resolve(session);
     else if (this.closed) this.closeQuietly(session);
     else this.idle.push(session);
   }
@@ -69,8 +70,13 @@ export class Pkcs11SessionPool {
     this.open -= 1;
     this.closeQuietly(session);
     const next = this.waiting.shift();
-    // A waiter gets a fresh session in place of the dead one.
-    if (next) void Promise.resolve().then(() => next(this.openSession()));
+    if (!next) return;
+    // A waiter gets a fresh session in place of the dead one, or the reason there is none.
+    try {
+      next.resolve(this.openSession());
+    } catch (e) {
+      next.reject(e);
+    }
   }
 
   private openSession(): Buffer {

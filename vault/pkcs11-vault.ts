@@ -1,11 +1,10 @@
-import { readFileSync } from 'node:fs';
 import pkcs11js from 'pkcs11js';
-import type * as P11 from 'pkcs11js';
 import { VaultByokRejectedError, VaultKeyNotFoundError } from '../core/ports/vault.js';
 import type { DestroyOutcome, KeyAccess, Vault } from '../core/ports/vault.js';
 import { checkMechanisms, parseKwpMechanism } from './pkcs11-mechanisms.js';
 import { acquireModule, type ModuleLease, type Pkcs11Api } from './pkcs11-module.js';
 import { probeOaepSha256 } from './pkcs11-oaep-probe.js';
+import { codeName, expectPurpose, expectSame, findAll, findSlot, publicOf, readPin, readUlong, restrictUse, type Found, type Purpose } from './pkcs11-objects.js';
 import { rsaPartsOfPkcs8, rsaSpki } from './pkcs11-rsa-der.js';
 import { Pkcs11SessionPool } from './pkcs11-session-pool.js';
 import * as t from './pkcs11-templates.js';
@@ -34,13 +33,6 @@ export interface Pkcs11VaultTestOptions {
   tolerateMissingOaepSha256?: boolean;
 }
 
-type Purpose = 'protector' | 'kek';
-interface Found {
-  handle: Buffer;
-  purpose: Purpose;
-  spki: Buffer;
-  modulusBytes: number;
-}
 
 const PROTECTOR_BITS = 2048;
 const KEK_BITS = 3072;
@@ -296,92 +288,4 @@ export class Pkcs11Vault implements Vault {
     this.auditKey = key;
     return key;
   }
-}
-
-function findSlot(api: Pkcs11Api, label: string): Buffer {
-  const labels: string[] = [];
-  for (const slot of api.C_GetSlotList(true)) {
-    const tokenLabel = api.C_GetTokenInfo(slot).label.trim();
-    if (tokenLabel === label.trim()) return slot;
-    labels.push(JSON.stringify(tokenLabel));
-  }
-  throw new Error(`no PKCS#11 token labelled ${JSON.stringify(label)} (PKCS11_TOKEN_LABEL); the module has ${labels.join(', ') || 'no token'}`);
-}
-
-function readPin(file: string): string {
-  try {
-    return readFileSync(file, 'utf8').replace(/\r?\n$/, '');
-  } catch (e) {
-    throw new Error(`PKCS11_PIN_FILE ${file} cannot be read (${(e as { code?: string }).code ?? 'error'}); it holds the token's user PIN`);
-  }
-}
-
-function findAll(api: Pkcs11Api, s: Buffer, template: P11.Template): Buffer[] {
-  api.C_FindObjectsInit(s, template);
-  try {
-    const all: Buffer[] = [];
-    for (let batch = api.C_FindObjects(s, 64); batch.length > 0; batch = api.C_FindObjects(s, 64)) all.push(...batch);
-    return all;
-  } finally {
-    api.C_FindObjectsFinal(s);
-  }
-}
-
-/** Reads a private key object's public parts and use (CKA_UNWRAP marks a KEK). */
-function publicOf(api: Pkcs11Api, s: Buffer, handle: Buffer): Found {
-  const [modulus, exponent, decrypt] = api.C_GetAttributeValue(s, handle, [{ type: pkcs11js.CKA_MODULUS }, { type: pkcs11js.CKA_PUBLIC_EXPONENT }, { type: pkcs11js.CKA_DECRYPT }]).map((a) => a.value);
-  if (!modulus || !exponent) throw new Error('the PKCS#11 token returned a private key without its modulus and exponent');
-  // A KEK is the only private key dualkey keeps that cannot decrypt.
-  return { handle, purpose: decrypt?.[0] ? 'protector' : 'kek', spki: rsaSpki(modulus, exponent), modulusBytes: byteLength(modulus) };
-}
-
-function byteLength(modulus: Buffer): number {
-  let i = 0;
-  while (i < modulus.length - 1 && modulus[i] === 0) i += 1;
-  return modulus.length - i;
-}
-
-/**
- * Makes sure a new private key can do only its job: NSS softokn ignores CKA_UNWRAP=false and CKA_SIGN=false
- * in a C_UnwrapKey template and sets both. Sets what differs, and destroys a key the token will not restrict.
- */
-function restrictUse(api: Pkcs11Api, s: Buffer, handle: Buffer, purpose: Purpose): void {
-  const wanted = t.usage(purpose);
-  const read = () => api.C_GetAttributeValue(s, handle, wanted.map((a) => ({ type: a.type })));
-  const wrong = () => read().filter((a, i) => Boolean(a.value[0]) !== wanted[i]!.value);
-  if (wrong().length === 0) return;
-  try {
-    api.C_SetAttributeValue(s, handle, wanted.filter((a, i) => Boolean(read()[i]!.value[0]) !== a.value));
-  } catch {
-    // Checked just below.
-  }
-  if (wrong().length > 0) {
-    api.C_DestroyObject(s, handle);
-    throw new Error(`the PKCS#11 token will not restrict a new ${purpose} key to ${purpose === 'kek' ? 'unwrapping' : 'decryption'} only; use a token that honours CKA_DECRYPT/CKA_UNWRAP/CKA_SIGN`);
-  }
-}
-
-/** A CK_ULONG attribute value as pkcs11js returns it (native-endian, 8 bytes on 64-bit Linux). */
-function readUlong(value: Buffer | undefined): number {
-  if (!value) return 0;
-  return value.length >= 8 ? Number(value.readBigUInt64LE(0)) : value.readUInt32LE(0);
-}
-
-function expectPurpose(keyId: string, key: Found, purpose: Purpose): Found {
-  if (key.purpose !== purpose) {
-    throw new Error(`vault key ${keyId} is ${key.purpose === 'kek' ? 'a key-exchange key (KEK)' : 'a protector key'} and cannot be used as a ${purpose === 'kek' ? 'KEK' : 'protector'}`);
-  }
-  return key;
-}
-
-/** A retry under a used id must carry the same key: a different one would orphan data wrapped under the first. */
-function expectSame(keyId: string, key: Found, purpose: Purpose, spki: Buffer): void {
-  expectPurpose(keyId, key, purpose);
-  if (!key.spki.equals(spki)) throw new Error(`vault key ${keyId} already holds a different key; a key id is never reused`);
-}
-
-function codeName(e: unknown): string {
-  const code = (e as { code?: number }).code;
-  if (typeof code !== 'number') return (e as Error).message ?? 'error';
-  return Object.entries(pkcs11js).find(([k, v]) => k.startsWith('CKR_') && v === code)?.[0] ?? `CKR 0x${code.toString(16)}`;
 }
