@@ -62,10 +62,12 @@ export class Pkcs11Vault implements Vault {
     const kwp = parseKwpMechanism(config.kwpMechanism);
     const pin = readPin(config.pinFile);
     const lease: ModuleLease = test.api ? { api: test.api, release: () => undefined } : acquireModule(config.modulePath, config.initArgs);
+    let pool: Pkcs11SessionPool | undefined;
     try {
       const slot = findSlot(lease.api, config.tokenLabel);
       checkMechanisms(lease.api, slot, kwp);
-      const vault = new Pkcs11Vault(lease, slot, new Pkcs11SessionPool(lease.api, slot, pin, config.sessions ?? 4), kwp);
+      pool = new Pkcs11SessionPool(lease.api, slot, pin, config.sessions ?? 4);
+      const vault = new Pkcs11Vault(lease, slot, pool, kwp);
       try {
         await vault.pool.run((s) => probeOaepSha256(lease.api, s));
       } catch (e) {
@@ -76,6 +78,7 @@ export class Pkcs11Vault implements Vault {
       await vault.audit();
       return vault;
     } catch (e) {
+      pool?.close(); // the module may stay initialised for another vault in this process
       lease.release();
       throw e;
     }
