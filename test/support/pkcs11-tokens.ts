@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Pkcs11VaultConfig, Pkcs11VaultTestOptions } from '../../vault/pkcs11-vault.js';
@@ -52,7 +52,7 @@ export function createSoftHsmToken(): TestToken {
   const dir = mkdtempSync(join(tmpdir(), 'dualkey-softhsm-'));
   const conf = join(dir, 'softhsm2.conf');
   const tokens = join(dir, 'tokens');
-  execFileSync('mkdir', ['-p', tokens]);
+  mkdirSync(tokens);
   writeFileSync(conf, `directories.tokendir = ${tokens}\nobjectstore.backend = file\nlog.level = ERROR\n`);
   const pinFile = join(dir, 'pin');
   writeFileSync(pinFile, `${PIN}\n`, { mode: 0o600 });
