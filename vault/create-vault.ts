@@ -3,7 +3,7 @@ import type { Vault } from '../core/ports/vault.js';
 import type { Database } from '../db/database.js';
 import { LocalVault } from './local-vault.js';
 import { loadMasterKey } from './master-key.js';
-import { Pkcs11Vault, type Pkcs11VaultConfig } from './pkcs11-vault.js';
+import type { Pkcs11VaultConfig } from './pkcs11-vault.js';
 
 /** What building a vault needs from the configuration (DESIGN §6 / issue 9). */
 export interface VaultConfig {
@@ -26,7 +26,8 @@ export async function createVault(config: VaultConfig): Promise<Vault> {
     }
     case 'pkcs11':
       if (!config.pkcs11) throw new Error('DUALKEY_VAULT=pkcs11 needs PKCS11_MODULE, PKCS11_TOKEN_LABEL and PKCS11_PIN_FILE');
-      return Pkcs11Vault.open(config.pkcs11);
+      // Loaded only when chosen: the local vault never loads the native pkcs11js module.
+      return (await import('./pkcs11-vault.js')).Pkcs11Vault.open(config.pkcs11);
     case 'azure':
       throw new Error(`The ${config.kind} vault adapter is not available in this build; set DUALKEY_VAULT=local`);
     default: {
