@@ -15,6 +15,7 @@ const groups: BenchGroup[] = [
   { name: 'slack', run: async () => (await import('./slack.bench.js')).benchSlack() },
   { name: 'key-lifecycle', run: async () => (await import('./key-lifecycle.bench.js')).benchKeyLifecycle() },
   { name: 'cli', run: async () => (await import('./cli.bench.js')).benchCli() },
+  { name: 'pkcs11', run: async () => (await import('./pkcs11.bench.js')).benchPkcs11() },
 ];
 
 /** Runs the selected benchmarks (all by default) and prints one ratio table; each ratio is measured side by side in this run. */

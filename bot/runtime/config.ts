@@ -27,6 +27,7 @@ export const configSchema = z
     PKCS11_TOKEN_LABEL: optionalString,
     PKCS11_PIN_FILE: optionalString,
     PKCS11_INIT_ARGS: optionalString,
+    PKCS11_AES_KWP_MECHANISM: optionalString,
     PKCS11_SESSIONS: z.coerce.number({ message: 'must be a number of sessions' }).int().min(1).max(64).default(4),
     SLACK_SIGNING_SECRET: optionalString,
     SLACK_BOT_TOKEN: optionalString,

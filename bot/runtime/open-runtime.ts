@@ -8,6 +8,7 @@ import type { Database } from '../../db/database.js';
 import { openDatabase } from '../../db/open-database.js';
 import { createUnitOfWork } from '../../db/unit-of-work.js';
 import { createVault } from '../../vault/create-vault.js';
+import { pkcs11ConfigOf } from './pkcs11-config.js';
 import type { Config } from './config.js';
 import { cryptoRandom } from './crypto-random.js';
 import { silentLogger } from './json-logger.js';
@@ -38,7 +39,7 @@ export async function openRuntime(config: Config, overrides: RuntimeOverrides = 
   const clock = overrides.clock ?? systemClock;
   const database = overrides.database ?? (await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir, lockTimeoutMs: config.DUALKEY_DB_LOCK_TIMEOUT_MS }));
   try {
-    const vault = await createVault({ kind: config.DUALKEY_VAULT, database, dataDir, masterKeyFile: config.DUALKEY_MASTER_KEY_FILE, keyDir: config.DUALKEY_VAULT_KEY_DIR, now: () => clock.now() });
+    const vault = await createVault({ kind: config.DUALKEY_VAULT, database, dataDir, masterKeyFile: config.DUALKEY_MASTER_KEY_FILE, keyDir: config.DUALKEY_VAULT_KEY_DIR, now: () => clock.now(), pkcs11: pkcs11ConfigOf(config) });
     const engine = createEngine({
       uow: createUnitOfWork(database),
       vault,
@@ -47,7 +48,9 @@ export async function openRuntime(config: Config, overrides: RuntimeOverrides = 
       logger: overrides.logger ?? silentLogger,
       steps: overrides.steps ?? noStepHook,
     });
-    return { config, database, engine, dataDir, close: async () => (overrides.database ? undefined : database.close()) };
+    // A vault holding sessions on an HSM lets go of them (the local vault has nothing to close).
+    const closeVault = () => (vault as { close?: () => void }).close?.();
+    return { config, database, engine, dataDir, close: async () => (closeVault(), overrides.database ? undefined : database.close()) };
   } catch (e) {
     if (!overrides.database) await database.close();
     throw e;

@@ -42,7 +42,7 @@ export interface RunOptions {
 }
 
 /** Prefixes of the variables dualkey reads: never inherited from the test runner's environment. */
-const DUALKEY_VARIABLES = /^(DUALKEY_|DATABASE_URL$|PORT$|AZURE_|SLACK_|TEAMS_|SMTP_|PUBLIC_URL$)/;
+const DUALKEY_VARIABLES = /^(DUALKEY_|DATABASE_URL$|PORT$|AZURE_|PKCS11_|SLACK_|TEAMS_|SMTP_|PUBLIC_URL$)/;
 
 /** The runner's environment without any dualkey configuration. */
 export function cleanEnv(): NodeJS.ProcessEnv {

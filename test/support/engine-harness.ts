@@ -8,6 +8,7 @@ import type { Admin } from '../../core/model/admin.js';
 import type { Tenant } from '../../core/model/tenant.js';
 import type { NewAdmin } from '../../core/setup/add-admin.js';
 import type { Logger } from '../../core/ports/logger.js';
+import type { Vault } from '../../core/ports/vault.js';
 import { LocalVault } from '../../vault/local-vault.js';
 import { cryptoRandom } from '../../bot/runtime/crypto-random.js';
 import { FaultHook } from './fault-hook.js';
@@ -22,13 +23,19 @@ export class MemoryLogger implements Logger {
   error = (msg: string, fields: object = {}) => void this.lines.push(JSON.stringify({ level: 'error', msg, ...fields }));
 }
 
+/** A vault under the harness: any adapter that can list what it stores (the invariants look for orphaned keys). */
+export type HarnessVault = Vault & { storedKeyIds(purpose?: 'protector' | 'kek'): string[] | Promise<string[]>; close?(): void };
+
+/** Harness options: the test database's, and another vault than the local one (opened on the harness clock). */
+export type HarnessOptions = TestDatabaseOptions & { vault?: (now: () => Date) => Promise<HarnessVault> };
+
 /** A real engine on a private test database and a real local vault, with an injected clock and fault hook. */
 export interface Harness {
   db: TestDatabase;
   engine: Engine;
   clock: TestClock;
   faults: FaultHook;
-  vault: LocalVault;
+  vault: HarnessVault;
   /** The local vault's master key and key directory (crypto-shred tests open copies with them). */
   masterKey: Buffer;
   keyDir: string;
@@ -39,14 +46,14 @@ export interface Harness {
 }
 
 /** Builds the harness; the master key is random per harness. */
-export async function createHarness(opts: TestDatabaseOptions = {}): Promise<Harness> {
+export async function createHarness(opts: HarnessOptions = {}): Promise<Harness> {
   const db = await createTestDatabase(opts);
   const clock = new TestClock();
   const faults = new FaultHook();
   const logger = new MemoryLogger();
   const keyDir = mkdtempSync(join(tmpdir(), 'dualkey-keys-'));
   const masterKey = randomBytes(32);
-  const vault = await LocalVault.open({ database: db.database, masterKey, keyDir, now: () => clock.now() });
+  const vault: HarnessVault = opts.vault ? await opts.vault(() => clock.now()) : await LocalVault.open({ database: db.database, masterKey, keyDir, now: () => clock.now() });
   // As a server configured with SMTP, Slack and Teams would have recorded at its start.
   await db.uow.run((store) => store.deploymentChannels.replace(['email', 'slack', 'teams'], clock.now()));
   const build = () => createEngine({ uow: db.uow, vault, clock, random: cryptoRandom, logger, steps: faults });
@@ -58,6 +65,7 @@ export async function createHarness(opts: TestDatabaseOptions = {}): Promise<Har
       return h.engine;
     },
     dispose: async () => {
+      vault.close?.();
       await db.dispose();
       rmSync(keyDir, { recursive: true, force: true });
     },

@@ -2,7 +2,7 @@ import { expect } from 'vitest';
 import type { Engine } from '../../core/engine.js';
 import type { Harness } from './engine-harness.js';
 
-/** Every vault key id stored by the local vault. */
+/** Every protector key id stored by the harness's vault. */
 export async function storedVaultKeyIds(h: Harness): Promise<string[]> {
   return h.vault.storedKeyIds('protector');
 }

@@ -12,6 +12,8 @@ export interface OpenedVault {
   reopen(): Promise<Vault>;
   /** What `destroy` reports on this store. */
   destroyOutcome: 'destroyed' | 'deleted';
+  /** Set when the store cannot unwrap DEKs (a token without RSA-OAEP-SHA256): what every unwrapDek of a stored key throws. */
+  dekUnwrapRefused?: RegExp;
   dispose(): Promise<void>;
 }
 

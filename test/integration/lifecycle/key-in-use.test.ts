@@ -41,23 +41,23 @@ describe('one key, one instance', () => {
   it('refuses the same key in another tenant with key_in_use naming neither the instance nor the tenant that uses it', async () => {
     await h.engine.changeKey(s.ann, s.instance, pfx());
     const { tenantId, dan } = await otherTenant();
-    const keysBefore = h.vault.storedKeyIds().sort();
+    const keysBefore = (await h.vault.storedKeyIds()).sort();
     const r = await refusal(() => h.engine.changeKey(dan, 'globex-db', pfx()));
     expect(r.code).toBe('key_in_use');
     expect(r.message).not.toContain('crm-prod');
     expect(r.message).not.toContain('acme');
     expect(JSON.stringify(r.details)).not.toContain('crm-prod');
     expect((await statusOf(tenantId, 'globex-db')).keyMode).toBe('service');
-    expect(h.vault.storedKeyIds().sort()).toEqual(keysBefore);
+    expect((await h.vault.storedKeyIds()).sort()).toEqual(keysBefore);
   });
 
   it('refuses the same key as a BYOK file with key_in_use and destroys the copy the vault imported', async () => {
     await h.engine.changeKey(s.ann, s.instance, pfx());
     const kek = await h.engine.ensureKek(s.ann, s.tenant.id);
-    const keysBefore = h.vault.storedKeyIds().sort();
+    const keysBefore = (await h.vault.storedKeyIds()).sort();
     const r = await refusal(() => h.engine.changeKey(s.bob, 'hr-prod', { kind: 'upload', upload: { file: makeByok(kek.publicKeyPem, kek.kekId, fixture('rsa-2048.key.der')) } }));
     expect(r.code).toBe('key_in_use');
-    expect(h.vault.storedKeyIds().sort()).toEqual(keysBefore);
+    expect((await h.vault.storedKeyIds()).sort()).toEqual(keysBefore);
   });
 
   it('still counts the key of a locked instance: its holder will unlock with it', async () => {

@@ -37,23 +37,23 @@ describe('unsafe RSA keys', () => {
 
   it.each(names)('refuses the PFX upload of a key with %s with key_type_unsupported and changes nothing', async (name) => {
     const before = await current();
-    const keysBefore = h.vault.storedKeyIds().sort();
+    const keysBefore = (await h.vault.storedKeyIds()).sort();
     const r = await refusal(() => h.engine.changeKey(s.ann, s.instance, { kind: 'upload', upload: { file: forgePfx(unsafe[name]!, PASSWORD), password: PASSWORD } }));
     expect(r.code).toBe('key_type_unsupported');
     expect(typeof r.details.rule).toBe('string');
     expect(await current()).toEqual(before);
-    expect(h.vault.storedKeyIds().sort()).toEqual(keysBefore);
+    expect((await h.vault.storedKeyIds()).sort()).toEqual(keysBefore);
   });
 
   it.each(names)('refuses the BYOK upload of a key with %s with key_type_unsupported; the key store keeps no copy', async (name) => {
     const kek = await h.engine.ensureKek(s.ann, s.tenant.id);
     const before = await current();
-    const keysBefore = h.vault.storedKeyIds().sort();
+    const keysBefore = (await h.vault.storedKeyIds()).sort();
     const r = await refusal(() => h.engine.changeKey(s.ann, s.instance, { kind: 'upload', upload: { file: makeByok(kek.publicKeyPem, kek.kekId, unsafe[name]!) } }));
     expect(r.code).toBe('key_type_unsupported');
     expect(await current()).toEqual(before);
     // The imported key was destroyed (or never kept): the vault holds exactly the keys it held before.
-    expect(h.vault.storedKeyIds().sort()).toEqual(keysBefore);
+    expect((await h.vault.storedKeyIds()).sort()).toEqual(keysBefore);
   });
 
   it('refuses a lock presented with an e = 1 key file, and an unlock with an e = 1 BYOK file, leaving no key behind', async () => {
@@ -62,22 +62,22 @@ describe('unsafe RSA keys', () => {
     const up = await h.engine.changeKey(s.ann, s.instance, { kind: 'upload', upload: good });
     await h.engine.decide(s.bob, up.request.id, 'approve');
     h.clock.advanceHours(72);
-    const keysBefore = h.vault.storedKeyIds().sort();
+    const keysBefore = (await h.vault.storedKeyIds()).sort();
     const weakPfx = { file: forgePfx(unsafe['e = 1']!, PASSWORD), password: PASSWORD };
     expect((await refusal(() => h.engine.requestLock(s.ann, s.instance, { confirm: s.instance, upload: weakPfx }))).code).toBe('key_type_unsupported');
     const weakByok = { file: makeByok(kek.publicKeyPem, kek.kekId, unsafe['e = 1']!) };
     expect((await refusal(() => h.engine.requestLock(s.ann, s.instance, { confirm: s.instance, upload: weakByok }))).code).toBe('key_type_unsupported');
-    expect(h.vault.storedKeyIds().sort()).toEqual(keysBefore);
+    expect((await h.vault.storedKeyIds()).sort()).toEqual(keysBefore);
     expect((await current()).pending).toBeNull();
 
     const lock = await h.engine.requestLock(s.ann, s.instance, { confirm: s.instance, upload: good });
     await h.engine.decide(s.bob, lock.id, 'approve');
     const locked = await current();
     expect(locked.state).toBe('locked');
-    const lockedKeys = h.vault.storedKeyIds().sort();
+    const lockedKeys = (await h.vault.storedKeyIds()).sort();
     expect((await refusal(() => h.engine.unlock(s.ann, s.instance, weakByok))).code).toBe('key_type_unsupported');
     expect((await refusal(() => h.engine.unlock(s.ann, s.instance, weakPfx))).code).toBe('key_type_unsupported');
     expect(await current()).toEqual(locked);
-    expect(h.vault.storedKeyIds().sort()).toEqual(lockedKeys);
+    expect((await h.vault.storedKeyIds()).sort()).toEqual(lockedKeys);
   });
 });

@@ -28,6 +28,10 @@ describe('createVault', () => {
     await expect(createVault({ kind: 'local', database: unreachable, dataDir, now })).rejects.toThrow(/ECONNREFUSED/);
   });
 
+  it('refuses DUALKEY_VAULT=pkcs11 without its token settings, naming them', async () => {
+    await expect(createVault({ kind: 'pkcs11', database: unreachable, dataDir, now })).rejects.toThrow(/PKCS11_MODULE, PKCS11_TOKEN_LABEL and PKCS11_PIN_FILE/);
+  });
+
   it('refuses a master key of the wrong size', async () => {
     await expect(LocalVault.open({ database: unreachable, masterKey: Buffer.alloc(16), keyDir: join(dataDir, 'keys'), now })).rejects.toThrow(/32-byte/);
   });

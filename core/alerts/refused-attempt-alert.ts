@@ -1,0 +1,35 @@
+import type { Actor } from '../model/actor.js';
+import type { AlertMessage } from '../model/outbox-message.js';
+import { formatUtc } from './alert-messages.js';
+
+/**
+ * Refusals that are attempts on the two-person rule itself, not slips: every admin hears of each one, so
+ * a second person learns that someone tried to act alone (issue 8: "every attempt is audited and alerted").
+ */
+export const ALERTED_REFUSALS: ReadonlySet<string> = new Set(['operator_cannot_act_as_admin', 'self_approval', 'admin_too_new', 'identity_in_use', 'key_in_use']);
+
+const ACTIONS: Record<string, string> = {
+  approve: 'approve', rollback: 'roll back', reject: 'reject', lock_request: 'request a lock', key_new: 'generate a key', key_upload: 'upload a key', key_revert: 'revert to the service key',
+};
+
+/** The alert every admin gets when an attempt on the two-person rule was refused. */
+export function refusedAttemptAlert(opts: { action: string; actor: Actor; code: string; instanceName: string | null; requestId: string | null; at: Date }): AlertMessage {
+  const who = opts.actor.impersonatedBy === 'operator' ? `the operator's CLI, as ${opts.actor.admin.email}` : `${opts.actor.admin.name} <${opts.actor.admin.email}> via ${opts.actor.transport}`;
+  const what = ACTIONS[opts.action] ?? opts.action.replace(/_/g, ' ');
+  return {
+    event: 'attempt_refused',
+    title: `Refused: ${what}${opts.requestId ? ` ${opts.requestId}` : opts.instanceName ? ` on ${opts.instanceName}` : ''} by ${opts.actor.impersonatedBy === 'operator' ? 'the operator' : opts.actor.admin.email} (${opts.code})`,
+    facts: [
+      ['Attempted', what],
+      ...(opts.instanceName ? ([['Instance', opts.instanceName]] as Array<[string, string]>) : []),
+      ...(opts.requestId ? ([['Request', opts.requestId]] as Array<[string, string]>) : []),
+      ['By', who],
+      ['Refused with', opts.code],
+      ['At', formatUtc(opts.at)],
+    ],
+    actions: [],
+    status: 'refused',
+    requestId: null,
+    instanceName: opts.instanceName,
+  };
+}
