@@ -1,4 +1,5 @@
-import { listAudit, verifyAudit } from './audit/audit-queries.js';
+import { auditHead, listAudit, verifyAudit } from './audit/audit-queries.js';
+import { keyedUnitOfWork } from './audit/keyed-unit-of-work.js';
 import { RecordService } from './data-plane/record-service.js';
 import { dbKeyStatus, initDbKeys, rotateDbKey } from './db-keys/manage-db-keys.js';
 import { KvKeyServer } from './db-keys/kv-key-server.js';
@@ -29,7 +30,9 @@ import { consoleQueries } from './console/console-queries.js';
 import { issueToken, resolveToken } from './setup/issue-token.js';
 
 /** The one core engine every transport calls: each use case bound to the same ports. */
-export function createEngine(deps: EngineDeps) {
+export function createEngine(ports: EngineDeps) {
+  // Every transaction of this engine can tag audit entries with the vault-derived key (I6).
+  const deps: EngineDeps = { ...ports, uow: keyedUnitOfWork(ports.uow, ports.vault) };
   const records = new RecordService(deps);
   return {
     deps,
@@ -72,6 +75,7 @@ export function createEngine(deps: EngineDeps) {
     restoreBackup: restoreBackup.bind(null, deps),
     listAudit: listAudit.bind(null, deps),
     verifyAudit: verifyAudit.bind(null, deps),
+    auditHead: auditHead.bind(null, deps),
     issueSignInLink: issueSignInLink.bind(null, deps),
     inspectSignInLink: inspectSignInLink.bind(null, deps),
     redeemSignInLink: redeemSignInLink.bind(null, deps),

@@ -1,4 +1,5 @@
 import { formatUtc } from '../alerts/alert-messages.js';
+import { withAuditHead } from '../alerts/audit-head-fact.js';
 import type { EngineDeps } from '../engine-deps.js';
 import { DomainError } from '../errors.js';
 import type { AlertMessage } from '../model/outbox-message.js';
@@ -57,6 +58,6 @@ export async function buildDigest(deps: EngineDeps, tenantId: string): Promise<{
     const tenant = await store.tenants.byId(tenantId);
     if (!tenant) throw new DomainError('tenant_not_found', 'That tenant does not exist.');
     const facts = await store.digest.facts(tenantId, new Date(now.getTime() - DIGEST_RECENT_HOURS * 3_600_000), DIGEST_LIST_LIMIT);
-    return { facts, message: renderDigest(tenant.name, facts, now) };
+    return { facts, message: await withAuditHead(store, renderDigest(tenant.name, facts, now)) };
   });
 }

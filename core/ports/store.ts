@@ -1,3 +1,4 @@
+import type { AuditKey } from '../audit/audit-key.js';
 import type { Admin, Identity, Platform } from '../model/admin.js';
 import type { AuditDraft, AuditEntry } from '../model/audit-entry.js';
 import type { DbKey, TokenGrant } from '../model/db-key.js';
@@ -303,6 +304,8 @@ export interface Store {
   inbox: InboxRepo;
   consoleAuth: ConsoleAuthRepo;
   consoleViews: ConsoleViewRepo;
+  /** The vault-derived key that tags audit entries; absent when the vault could not be reached (appending then fails). */
+  auditKey?: AuditKey;
 }
 
 /** Runs a function in one database transaction; never nest calls and never call the vault inside. */
