@@ -22,6 +22,7 @@ import { addAdmin } from './setup/add-admin.js';
 import { createInstance } from './setup/create-instance.js';
 import { createTenant } from './setup/create-tenant.js';
 import { updateTenantSettings } from './setup/update-tenant-settings.js';
+import { requestSettingsChange } from './settings/request-settings-change.js';
 import { adminByEmail, adminByIdentity, listAdmins, listRequests, resolveTenant } from './setup/directory.js';
 import { ensureKek } from './setup/ensure-kek.js';
 import { instanceStatus } from './setup/instance-status.js';
@@ -44,6 +45,7 @@ export function createEngine(ports: EngineDeps) {
     dbKeyStatus: dbKeyStatus.bind(null, deps),
     createTenant: createTenant.bind(null, deps),
     updateTenantSettings: updateTenantSettings.bind(null, deps),
+    requestSettingsChange: requestSettingsChange.bind(null, deps),
     addAdmin: addAdmin.bind(null, deps),
     requestAdminChange: requestAdminChange.bind(null, deps),
     queueReminders: queueReminders.bind(null, deps),

@@ -199,7 +199,8 @@ export interface HandledDeliveryRepo {
 /** What a digest reports about a tenant, from SQL aggregates (lists are capped, totals are not). */
 export interface DigestFacts {
   instances: { total: number; active: number; locked: number; locking: number; customerKeyed: number };
-  pending: Array<{ id: string; type: RequestType; instanceName: string | null; requestedBy: string | null; deadline: Date }>;
+  /** `summary`: what a settings change would change. */
+  pending: Array<{ id: string; type: RequestType; instanceName: string | null; requestedBy: string | null; deadline: Date; summary?: string | null }>;
   pendingTotal: number;
   locked: Array<{ instanceName: string; lockedAt: Date | null }>;
   oldestKeys: Array<{ instanceName: string; keyName: string; fingerprint: string; kind: ProtectorKind; createdAt: Date }>;

@@ -11,11 +11,14 @@ function hours(values: CliValues, name: string): number | undefined {
   return n;
 }
 
-/** tenant set: the plan entitlement and the tenant's rule settings (operator only). */
+/**
+ * tenant set: the plan entitlement and the tenant's rule settings. The operator applies directly until the tenant has two
+ * global admins, then only changes that do not weaken protection; with --as a global admin requests it (weakening → settings_change request).
+ */
 export const tenantSetCommand: CliCommand = {
   path: ['tenant', 'set'],
   usage:
-    'dualkey tenant set [--tenant <t>] [--self-managed-keys | --no-self-managed-keys] [--review-window-hours <h>] [--lock-cooldown-hours <h>] [--lock-approval-ttl-hours <h>] [--unreviewed-policy rollback|keep] [--digest-cron "<cron>"] [--timezone <IANA zone>] [--slack-alert-channel <C…|none>]',
+    'dualkey tenant set [--tenant <t>] [--self-managed-keys | --no-self-managed-keys] [--review-window-hours <h>] [--lock-cooldown-hours <h>] [--lock-approval-ttl-hours <h>] [--unreviewed-policy rollback|keep] [--digest-cron "<cron>"] [--timezone <IANA zone>] [--slack-alert-channel <C…|none>] [--as <global admin>]',
   options: {
     'self-managed-keys': { type: 'boolean' },
     'no-self-managed-keys': { type: 'boolean' },
@@ -26,6 +29,7 @@ export const tenantSetCommand: CliCommand = {
     'digest-cron': { type: 'string' },
     timezone: { type: 'string' },
     'slack-alert-channel': { type: 'string' },
+    as: { type: 'string' },
   },
   args: [0, 0],
   async run(ctx, _args, values) {
@@ -44,6 +48,16 @@ export const tenantSetCommand: CliCommand = {
       slackAlertChannel: channel === undefined ? undefined : channel === 'none' ? null : channel,
     };
     if (Object.values(change).every((v) => v === undefined)) throw new UsageError('say what to change, e.g. --timezone Europe/Paris');
+    const as = str(values, 'as');
+    if (as !== undefined) {
+      const actor = await ctx.actor(as);
+      const r = await (await ctx.engine()).requestSettingsChange(actor, change, nodeCronSchedule());
+      const applied = r.applied.map((c) => `${c.field} ${c.from} → ${c.to}`).join(', ');
+      return {
+        json: { tenant: r.tenant.name, applied: r.applied, request: r.request ? { id: r.request.id, summary: r.request.payload.summary, deadline: r.request.deadline.toISOString() } : null, settings: r.tenant.settings },
+        text: [applied ? `Applied at once: ${applied}.` : '', r.request ? `Opened ${r.request.id}: ${String(r.request.payload.summary)} weakens protection and applies only when another global admin approves (before ${r.request.deadline.toISOString()}).` : ''].filter(Boolean).join(' '),
+      };
+    }
     const tenant = await (await ctx.engine()).updateTenantSettings((await ctx.tenant()).id, change, nodeCronSchedule());
     return { json: { tenant: tenant.name, selfManagedKeys: tenant.selfManagedKeys, settings: tenant.settings }, text: `Updated tenant ${tenant.name}: ${JSON.stringify({ selfManagedKeys: tenant.selfManagedKeys, ...tenant.settings })}` };
   },
