@@ -1,4 +1,5 @@
-import { listAudit, verifyAudit } from './audit/audit-queries.js';
+import { auditHead, listAudit, verifyAudit } from './audit/audit-queries.js';
+import { keyedUnitOfWork } from './audit/keyed-unit-of-work.js';
 import { RecordService } from './data-plane/record-service.js';
 import { dropStaleKeys } from './data-plane/drop-stale-keys.js';
 import { dbKeyStatus, initDbKeys, rotateDbKey } from './db-keys/manage-db-keys.js';
@@ -24,6 +25,7 @@ import { linkIdentity } from './setup/link-identity.js';
 import { createInstance } from './setup/create-instance.js';
 import { createTenant } from './setup/create-tenant.js';
 import { updateTenantSettings } from './setup/update-tenant-settings.js';
+import { requestSettingsChange } from './settings/request-settings-change.js';
 import { adminByEmail, adminByIdentity, listAdmins, listRequests, resolveTenant } from './setup/directory.js';
 import { ensureKek } from './setup/ensure-kek.js';
 import { instanceStatus } from './setup/instance-status.js';
@@ -35,7 +37,9 @@ import { offlineHookTarget } from './hooks/hook-target.js';
 import { setOfflineHook } from './hooks/set-offline-hook.js';
 
 /** The one core engine every transport calls: each use case bound to the same ports. */
-export function createEngine(deps: EngineDeps) {
+export function createEngine(ports: EngineDeps) {
+  // Every transaction of this engine can tag audit entries with the vault-derived key (I6).
+  const deps: EngineDeps = { ...ports, uow: keyedUnitOfWork(ports.uow, ports.vault) };
   const records = new RecordService(deps);
   const kv = new KvKeyServer(deps);
   const dropStale = () => dropStaleKeys(deps, [records.deks, kv]);
@@ -59,6 +63,7 @@ export function createEngine(deps: EngineDeps) {
     dbKeyStatus: dbKeyStatus.bind(null, deps),
     createTenant: createTenant.bind(null, deps),
     updateTenantSettings: updateTenantSettings.bind(null, deps),
+    requestSettingsChange: requestSettingsChange.bind(null, deps),
     addAdmin: addAdmin.bind(null, deps),
     linkIdentity: linkIdentity.bind(null, deps),
     requestAdminChange: requestAdminChange.bind(null, deps),
@@ -97,6 +102,7 @@ export function createEngine(deps: EngineDeps) {
     restoreBackup: restoreBackup.bind(null, deps),
     listAudit: listAudit.bind(null, deps),
     verifyAudit: verifyAudit.bind(null, deps),
+    auditHead: auditHead.bind(null, deps),
     issueSignInLink: issueSignInLink.bind(null, deps),
     inspectSignInLink: inspectSignInLink.bind(null, deps),
     redeemSignInLink: redeemSignInLink.bind(null, deps),

@@ -12,6 +12,8 @@ export const ERROR_CODES = [
   'request_type_mismatch', 'key_in_use',
   // roster
   'admin_exists', 'roster_change_needs_approval', 'last_global_admin', 'identity_in_use',
+  // tenant settings
+  'settings_change_needs_approval',
   // lookups and input
   'tenant_not_found', 'tenant_exists', 'tenant_required', 'admin_not_found', 'instance_not_found',
   'instance_exists', 'request_not_found', 'record_not_found', 'record_too_large', 'invalid_input',

@@ -75,7 +75,11 @@ const STATE_TEXT: Record<string, string> = {
 
 /** The follow-up every admin gets when a request is decided or expires. */
 export function requestDecided(request: Request, instanceName: string | null, decider: Admin | null): AlertMessage {
-  const what = request.type === 'lock' ? 'Lock' : request.type === 'key_change' ? 'Key change' : `Admin change (${describeAdminChange(adminChangeOf(request.payload))})`;
+  const what =
+    request.type === 'lock' ? 'Lock'
+    : request.type === 'key_change' ? 'Key change'
+    : request.type === 'settings_change' ? `Settings change (${String(request.payload.summary ?? '')})`
+    : `Admin change (${describeAdminChange(adminChangeOf(request.payload))})`;
   const by = decider ? ` by ${decider.email}` : '';
   const when = request.decidedAt ? formatUtc(request.decidedAt) : '';
   const status = `${STATE_TEXT[request.state] ?? request.state}${by} at ${when}`;

@@ -3,6 +3,7 @@ import type { Admin } from '../model/admin.js';
 import type { AlertMessage, Channel, OutboxDelivery, OutboxMessage } from '../model/outbox-message.js';
 import type { Random } from '../ports/random.js';
 import type { Store } from '../ports/store.js';
+import { withAuditHead } from './audit-head-fact.js';
 import { inboxAlert, inboxDecision } from './inbox-fan-out.js';
 
 /** What fan-out needs of the engine's ports. */
@@ -33,7 +34,8 @@ function channelRow(random: Random, at: Date, eventId: string, tenantId: string,
 }
 
 /** Writes one outbox row per (admin, channel) for every admin of the tenant, plus the tenant's Slack alert channel, and an inbox entry per admin, in the caller's transaction. */
-export async function fanOutAlert(store: Store, deps: AlertDeps, at: Date, tenantId: string, message: AlertMessage): Promise<string> {
+export async function fanOutAlert(store: Store, deps: AlertDeps, at: Date, tenantId: string, alert: AlertMessage): Promise<string> {
+  const message = await withAuditHead(store, alert);
   const eventId = newId(deps.random);
   // Stored state, never this process's environment: a CLI without SMTP_URL still alerts where the server delivers.
   const enabled = await store.deploymentChannels.list();
@@ -51,7 +53,8 @@ export async function fanOutAlert(store: Store, deps: AlertDeps, at: Date, tenan
  * which cannot be edited, gets one follow-up in the thread of the first alert. Admins with no earlier
  * copy on a channel get the decision as a new message.
  */
-export async function fanOutDecision(store: Store, deps: AlertDeps, at: Date, tenantId: string, message: AlertMessage): Promise<string> {
+export async function fanOutDecision(store: Store, deps: AlertDeps, at: Date, tenantId: string, decision: AlertMessage): Promise<string> {
+  const message = await withAuditHead(store, decision);
   const eventId = newId(deps.random);
   const rows: OutboxMessage[] = [];
   // Every earlier copy with buttons, read once and grouped by destination (not one query per admin and channel).

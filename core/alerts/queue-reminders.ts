@@ -3,6 +3,7 @@ import { newId } from '../ids.js';
 import type { OutboxMessage } from '../model/outbox-message.js';
 import type { InboxEntry } from '../model/inbox-entry.js';
 import { channelsOf, outboxRow } from './fan-out-alert.js';
+import { withAuditHead } from './audit-head-fact.js';
 import { inboxEntry } from './inbox-fan-out.js';
 import { reminderMessage } from './reminder-message.js';
 
@@ -36,7 +37,7 @@ export async function queueReminders(deps: EngineDeps, hoursBefore: number[] = D
       // The console inbox holds every alert, so a deployment without external channels still reminds.
       original ??= (await store.inbox.firstForRequest(request.id, request.requestedBy))?.message ?? null;
       if (!original) continue;
-      const message = reminderMessage(request, original, hours);
+      const message = await withAuditHead(store, reminderMessage(request, original, hours));
       const eventId = newId(deps.random);
       for (const admin of await store.admins.list(request.tenantId)) {
         // The requester has acted; an admin added after the request opened cannot decide it.

@@ -5,8 +5,10 @@ import { chainEntry } from './hash-chain.js';
 
 /** Appends one entry to the chain inside the caller's transaction (I4: with the state change it records). */
 export async function appendAudit(store: Store, draft: AuditDraft): Promise<void> {
+  // Never write an untagged entry: it would look like a pre-keyed one and weaken the chain (I6).
+  if (!store.auditKey) throw new Error('the audit key could not be derived from the vault; nothing was recorded (is the vault reachable?)');
   const head = await store.audit.lockHead();
-  await store.audit.insert(chainEntry(head, draft));
+  await store.audit.insert(chainEntry(head, draft, store.auditKey));
 }
 
 /** The audit view of an admin actor. */

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { AuditDraft, AuditEntry } from '../model/audit-entry.js';
+import type { AuditKey } from './audit-key.js';
 
 /** The prev_hash of the first entry. */
 export const GENESIS_HASH = '0'.repeat(64);
@@ -34,8 +35,9 @@ export function chainHash(prevHash: string, seq: number, draft: AuditDraft): str
   return createHash('sha256').update(prevHash, 'utf8').update(canonicalEntry(seq, draft), 'utf8').digest('hex');
 }
 
-/** Links a draft after the given head. */
-export function chainEntry(head: { seq: number; hash: string }, draft: AuditDraft): AuditEntry {
+/** Links a draft after the given head and tags it with the audit key (null only builds a pre-keyed entry, for tests of legacy chains). */
+export function chainEntry(head: { seq: number; hash: string }, draft: AuditDraft, key: AuditKey | null): AuditEntry {
   const seq = head.seq + 1;
-  return { ...draft, seq, prevHash: head.hash, hash: chainHash(head.hash, seq, draft) };
+  const hash = chainHash(head.hash, seq, draft);
+  return { ...draft, seq, prevHash: head.hash, hash, tag: key ? key.tag(seq, hash) : null };
 }

@@ -1,4 +1,5 @@
 import { formatUtc } from '../alerts/alert-messages.js';
+import { withAuditHead } from '../alerts/audit-head-fact.js';
 import type { EngineDeps } from '../engine-deps.js';
 import { DomainError } from '../errors.js';
 import type { AlertMessage } from '../model/outbox-message.js';
@@ -26,7 +27,7 @@ export function renderDigest(tenantName: string, facts: DigestFacts, now: Date):
   const facts_: Array<[string, string]> = [
     ['Instances', `${f.instances.total} (${f.instances.active} active, ${f.instances.locked + f.instances.locking} locked, ${f.instances.customerKeyed} on customer keys)`],
     ['Pending requests', String(f.pendingTotal)],
-    ...f.pending.map((p): [string, string] => [`  ${p.id}`, `${p.type.replace('_', ' ')}${p.instanceName ? ` on ${p.instanceName}` : ''} by ${p.requestedBy ?? 'a former admin'} — ${timeLeft(p.deadline, now)} (${formatUtc(p.deadline)})`]),
+    ...f.pending.map((p): [string, string] => [`  ${p.id}`, `${p.type.replace('_', ' ')}${p.instanceName ? ` on ${p.instanceName}` : ''}${p.summary ? ` (${p.summary})` : ''} by ${p.requestedBy ?? 'a former admin'} — ${timeLeft(p.deadline, now)} (${formatUtc(p.deadline)})`]),
     ...more(f.pending.length, f.pendingTotal, 'dualkey requests'),
     ['Locked instances', String(f.instances.locked + f.instances.locking)],
     ...f.locked.map((l): [string, string] => [`  ${l.instanceName}`, l.lockedAt ? `locked since ${formatUtc(l.lockedAt)}` : 'locked']),
@@ -57,6 +58,6 @@ export async function buildDigest(deps: EngineDeps, tenantId: string): Promise<{
     const tenant = await store.tenants.byId(tenantId);
     if (!tenant) throw new DomainError('tenant_not_found', 'That tenant does not exist.');
     const facts = await store.digest.facts(tenantId, new Date(now.getTime() - DIGEST_RECENT_HOURS * 3_600_000), DIGEST_LIST_LIMIT);
-    return { facts, message: renderDigest(tenant.name, facts, now) };
+    return { facts, message: await withAuditHead(store, renderDigest(tenant.name, facts, now)) };
   });
 }

@@ -31,7 +31,8 @@ export async function approveLock(deps: EngineDeps, actor: Actor, request: Reque
     const tenant = await store.tenants.byId(request.tenantId);
     if (!instance || !tenant) throw new Error(`lock ${request.id} has no instance or tenant`);
     if (instance.state !== 'active') throw new DomainError('instance_locked', `${instance.name} is already ${instance.state}.`, { instance: instance.name });
-    requireCooldownOver(instance, tenant, now);
+    // The cooldown bound when the lock was requested still applies, even if the tenant's was shortened since.
+    requireCooldownOver(instance, tenant, now, request.settings?.lockCooldownHours);
     const protector = await store.protectors.byId(instance.protectorId);
     if (!protector || protector.id !== request.payload.protectorId) {
       throw new DomainError('key_mismatch', `The key of ${instance.name} changed after the lock was requested. Reject ${request.id} and request the lock again with the current key file.`);

@@ -8,6 +8,7 @@ import type { Actor } from '../model/actor.js';
 import type { Request } from '../model/request.js';
 import { requireGlobalAdmin } from '../access/require-global-admin.js';
 import { applyAdminChange } from '../roster/apply-admin-change.js';
+import { applySettingsChange } from '../settings/apply-settings-change.js';
 import { approveLock } from './approve-lock.js';
 import { audited, type AuditedCommand } from './audited.js';
 import { closeKeyChange } from './close-key-change.js';
@@ -16,7 +17,7 @@ import { completeDestroy } from './complete-destroy.js';
 /** What an admin can do with a pending request. */
 export type Decision = 'approve' | 'rollback' | 'reject';
 
-const ALLOWED: Record<Request['type'], Decision[]> = { key_change: ['approve', 'rollback'], lock: ['approve', 'reject'], admin_change: ['approve', 'reject'] };
+const ALLOWED: Record<Request['type'], Decision[]> = { key_change: ['approve', 'rollback'], lock: ['approve', 'reject'], admin_change: ['approve', 'reject'], settings_change: ['approve', 'reject'] };
 
 /** approve / rollback / reject (DESIGN §4); each request is decided exactly once (I5). */
 export async function decideRequest(deps: EngineDeps, actor: Actor, requestId: string, decision: Decision, reason: string | null = null): Promise<Request> {
@@ -31,7 +32,8 @@ export async function decideRequest(deps: EngineDeps, actor: Actor, requestId: s
       const instance = r.instanceId ? await store.instances.byId(r.instanceId) : null;
       cmd.instanceName = instance?.name ?? null;
       if (instance) requireInstanceAdmin(actor.admin, instance);
-      if (r.type === 'admin_change') requireGlobalAdmin(actor.admin);
+      // Roster and settings changes are decided by global admins only.
+      if (r.type === 'admin_change' || r.type === 'settings_change') requireGlobalAdmin(actor.admin);
       return { request: r, instanceName: instance?.name ?? null };
     });
     if (request.state !== 'pending') {
@@ -54,6 +56,7 @@ export async function decideRequest(deps: EngineDeps, actor: Actor, requestId: s
       return result.request;
     }
     if (request.type === 'admin_change' && decision === 'approve') return applyAdminChange(deps, actor, request, reason);
+    if (request.type === 'settings_change' && decision === 'approve') return applySettingsChange(deps, actor, request, reason);
     return deps.uow.run(async (store) => {
       const now = deps.clock.now();
       const decided = await store.requests.decide(request.id, 'rejected', actor.admin.id, now, reason);

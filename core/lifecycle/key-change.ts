@@ -11,7 +11,7 @@ import { fingerprintSpki } from '../keyfiles/fingerprint.js';
 import { generatePfx } from '../keyfiles/generate-pfx.js';
 import type { Actor } from '../model/actor.js';
 import type { Protector, ProtectorKind, WrappedDek } from '../model/protector.js';
-import type { Request } from '../model/request.js';
+import { bindSettings, type Request } from '../model/request.js';
 import { audited } from './audited.js';
 import { beginImport, compensateImport } from './journal-steps.js';
 import { loadInstance, requireActive } from './load-instance.js';
@@ -141,7 +141,7 @@ export async function changeKey(deps: EngineDeps, actor: Actor, instanceName: st
             newProtectorId: protectorId, previousProtectorId: ctx.protector.id,
           },
           openedAt: now, deadline: new Date(now.getTime() + ctx.tenant.settings.reviewWindowHours * 3_600_000),
-          decidedBy: null, decidedAt: null, decisionReason: null,
+          decidedBy: null, decidedAt: null, decisionReason: null, settings: bindSettings(ctx.tenant.settings),
         };
         await store.protectors.insert(protector);
         await store.protectors.update(ctx.protector.id, { status: 'previous' });
@@ -155,7 +155,7 @@ export async function changeKey(deps: EngineDeps, actor: Actor, instanceName: st
           instanceName, requestId: req.id, result: 'ok', code: null,
           details: { keyName, fingerprint: protector.fingerprint, kind, previousFingerprint: ctx.protector.fingerprint },
         });
-        await fanOutAlert(store, deps, now, ctx.tenant.id, keyChangeOpened(req, instanceName, actor.admin, ctx.tenant.settings.unreviewedChangePolicy));
+        await fanOutAlert(store, deps, now, ctx.tenant.id, keyChangeOpened(req, instanceName, actor.admin, req.settings!.unreviewedChangePolicy));
         return req;
       });
     } catch (e) {

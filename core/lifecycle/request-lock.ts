@@ -6,7 +6,7 @@ import type { EngineDeps } from '../engine-deps.js';
 import { DomainError } from '../errors.js';
 import { newRequestId } from '../ids.js';
 import type { Actor } from '../model/actor.js';
-import type { Request } from '../model/request.js';
+import { bindSettings, type Request } from '../model/request.js';
 import { audited } from './audited.js';
 import { loadInstance, requireActive } from './load-instance.js';
 import { requireCooldownOver } from './lock-cooldown.js';
@@ -55,7 +55,7 @@ export async function requestLock(deps: EngineDeps, actor: Actor, instanceName: 
         requestedBy: actor.admin.id, requestedVia: actor.transport,
         payload: { operation: 'lock', keyName: c.protector.name, fingerprint: c.protector.fingerprint, protectorId: c.protector.id },
         openedAt: now, deadline: new Date(now.getTime() + c.tenant.settings.lockApprovalTtlHours * 3_600_000),
-        decidedBy: null, decidedAt: null, decisionReason: null,
+        decidedBy: null, decidedAt: null, decisionReason: null, settings: bindSettings(c.tenant.settings),
       };
       await store.requests.insert(request);
       await appendAudit(store, {

@@ -8,7 +8,7 @@ import { closeKeyChange } from './close-key-change.js';
 import { completeDestroy } from './complete-destroy.js';
 
 /**
- * Applies every deadline that has passed: unreviewed key changes follow the tenant's policy
+ * Applies every deadline that has passed: unreviewed key changes follow the policy bound when they opened
  * (`rollback` → expired_rolled_back, `keep` → expired_kept); unapproved locks and admin changes expire.
  * Each request is claimed with a row lock that other replicas skip, and decided by compare-and-swap.
  */
@@ -20,8 +20,9 @@ export async function sweepDeadlines(deps: EngineDeps): Promise<Request[]> {
       const [due] = await store.requests.claimDue(now, 1);
       if (!due) return null;
       if (due.type === 'key_change') {
-        const tenant = await store.tenants.byId(due.tenantId);
-        const outcome = tenant?.settings.unreviewedChangePolicy === 'keep' ? 'expired_kept' : 'expired_rolled_back';
+        // The policy in force when the change opened binds it; a row without one falls back to the tenant's.
+        const policy = due.settings?.unreviewedChangePolicy ?? (await store.tenants.byId(due.tenantId))?.settings.unreviewedChangePolicy;
+        const outcome = policy === 'keep' ? 'expired_kept' : 'expired_rolled_back';
         return closeKeyChange(store, deps, due, outcome, null, 'review deadline passed');
       }
       const expired = await store.requests.decide(due.id, 'expired', null, now, 'deadline passed');

@@ -26,9 +26,13 @@ export interface AuditDraft {
   details: Record<string, string | number | boolean | null>;
 }
 
-/** A chained, append-only audit entry: hash = SHA-256(prevHash || canonical entry). */
+/**
+ * A chained, append-only audit entry: hash = SHA-256(prevHash || canonical entry), and tag = HMAC over
+ * (seq, hash) under the vault-derived audit key. `tag` is null only on entries written before keyed audit.
+ */
 export interface AuditEntry extends AuditDraft {
   seq: number;
   prevHash: string;
   hash: string;
+  tag: string | null;
 }

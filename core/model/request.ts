@@ -1,5 +1,5 @@
 /** The privileged operations that need a second admin. */
-export type RequestType = 'key_change' | 'lock' | 'admin_change';
+export type RequestType = 'key_change' | 'lock' | 'admin_change' | 'settings_change';
 
 /** Request states; everything but `pending` is final. */
 export type RequestState =
@@ -16,7 +16,7 @@ export type Transport = 'cli' | 'slack' | 'teams' | 'web' | 'system';
 
 /** Non-secret facts of a request, shown in alerts and listings. */
 export interface RequestPayload {
-  operation?: 'new' | 'upload' | 'revert' | 'lock' | 'admin_add' | 'admin_remove' | 'identity_link' | 'identity_unlink';
+  operation?: 'new' | 'upload' | 'revert' | 'lock' | 'admin_add' | 'admin_remove' | 'identity_link' | 'identity_unlink' | 'settings_change';
   keyName?: string;
   fingerprint?: string;
   keyKind?: string;
@@ -26,6 +26,17 @@ export interface RequestPayload {
   previousProtectorId?: string;
   protectorId?: string;
   [extra: string]: string | number | boolean | null | undefined | string[];
+}
+
+/**
+ * The tenant's rule settings in force when a request opened; they bind it for its whole life, so a later
+ * settings change never shortens, relaxes or re-times a request already open (I6).
+ */
+export interface RequestSettings {
+  reviewWindowHours: number;
+  lockCooldownHours: number;
+  lockApprovalTtlHours: number;
+  unreviewedChangePolicy: 'rollback' | 'keep';
 }
 
 /** A proposed or applied privileged operation. */
@@ -43,4 +54,11 @@ export interface Request {
   decidedBy: string | null;
   decidedAt: Date | null;
   decisionReason: string | null;
+  /** Settings bound at opening; absent only on rows opened before they were recorded (migration 0011 backfills pending ones). */
+  settings?: RequestSettings;
+}
+
+/** The binding snapshot of a tenant's rule settings. */
+export function bindSettings(s: RequestSettings): RequestSettings {
+  return { reviewWindowHours: s.reviewWindowHours, lockCooldownHours: s.lockCooldownHours, lockApprovalTtlHours: s.lockApprovalTtlHours, unreviewedChangePolicy: s.unreviewedChangePolicy };
 }

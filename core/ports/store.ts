@@ -1,3 +1,4 @@
+import type { AuditKey } from '../audit/audit-key.js';
 import type { Admin, Identity, Platform } from '../model/admin.js';
 import type { AuditDraft, AuditEntry } from '../model/audit-entry.js';
 import type { DbKey, TokenGrant } from '../model/db-key.js';
@@ -241,7 +242,8 @@ export interface DeploymentChannelRepo {
 /** What a digest reports about a tenant, from SQL aggregates (lists are capped, totals are not). */
 export interface DigestFacts {
   instances: { total: number; active: number; locked: number; locking: number; customerKeyed: number };
-  pending: Array<{ id: string; type: RequestType; instanceName: string | null; requestedBy: string | null; deadline: Date }>;
+  /** `summary`: what a settings change would change. */
+  pending: Array<{ id: string; type: RequestType; instanceName: string | null; requestedBy: string | null; deadline: Date; summary?: string | null }>;
   pendingTotal: number;
   locked: Array<{ instanceName: string; lockedAt: Date | null }>;
   oldestKeys: Array<{ instanceName: string; keyName: string; fingerprint: string; kind: ProtectorKind; createdAt: Date }>;
@@ -348,6 +350,8 @@ export interface Store {
   consoleViews: ConsoleViewRepo;
   deploymentChannels: DeploymentChannelRepo;
   offlineHooks: OfflineHookRepo;
+  /** The vault-derived key that tags audit entries; absent when the vault could not be reached (appending then fails). */
+  auditKey?: AuditKey;
 }
 
 /** Runs a function in one database transaction; never nest calls and never call the vault inside. */

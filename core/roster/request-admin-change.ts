@@ -6,7 +6,7 @@ import type { EngineDeps } from '../engine-deps.js';
 import { DomainError } from '../errors.js';
 import { newRequestId } from '../ids.js';
 import type { Actor } from '../model/actor.js';
-import type { Request } from '../model/request.js';
+import { bindSettings, type Request } from '../model/request.js';
 import { audited } from '../lifecycle/audited.js';
 import { adminChangeOf, adminChangePayload, identityKey, type AdminChange } from './admin-change.js';
 import { checkAdminChange } from './check-admin-change.js';
@@ -25,6 +25,7 @@ export async function requestAdminChange(deps: EngineDeps, actor: Actor, input: 
         id: newRequestId(deps.random), tenantId: actor.admin.tenantId, instanceId: null, type: 'admin_change', state: 'pending',
         requestedBy: actor.admin.id, requestedVia: actor.transport, payload: adminChangePayload(change), openedAt: now,
         deadline: new Date(now.getTime() + (tenant?.settings.reviewWindowHours ?? 72) * 3_600_000), decidedBy: null, decidedAt: null, decisionReason: null,
+        ...(tenant ? { settings: bindSettings(tenant.settings) } : {}),
       };
       await store.requests.insert(request);
       await appendAudit(store, {

@@ -65,5 +65,6 @@ function toEntry(row: Row): AuditEntry {
     details: row.details,
     prevHash: row.prevHash,
     hash: row.hash,
+    tag: row.tag,
   };
 }

@@ -84,5 +84,6 @@ function toRequest(row: Row): Request {
     decidedBy: row.decidedBy,
     decidedAt: row.decidedAt,
     decisionReason: row.decisionReason,
+    ...(row.settings ? { settings: row.settings } : {}),
   };
 }

@@ -1,7 +1,7 @@
 import { bigint, jsonb, pgTable, text, timestamp } from './columns.js';
 import type { AuditActor } from '../../core/model/audit-entry.js';
 
-/** Append-only, hash-chained audit log. */
+/** Append-only, hash-chained and vault-keyed audit log. */
 export const auditEntries = pgTable('audit_entries', {
   seq: bigint('seq', { mode: 'number' }).primaryKey(),
   at: timestamp('at', { withTimezone: true, mode: 'date' }).notNull(),
@@ -16,6 +16,8 @@ export const auditEntries = pgTable('audit_entries', {
   details: jsonb('details').$type<Record<string, string | number | boolean | null>>().notNull(),
   prevHash: text('prev_hash').notNull(),
   hash: text('hash').notNull(),
+  /** HMAC under the vault-derived audit key over (seq, hash); null on entries written before keyed audit. */
+  tag: text('tag'),
 });
 
 /** The chain head, kept apart from the entries so that removing the newest entries is detectable. */

@@ -1,5 +1,5 @@
 import { index, jsonb, pgTable, text, timestamp } from './columns.js';
-import type { RequestPayload } from '../../core/model/request.js';
+import type { RequestPayload, RequestSettings } from '../../core/model/request.js';
 import { tenants } from './tenants.js';
 
 /** Privileged requests awaiting or holding a second admin's decision. */
@@ -9,7 +9,7 @@ export const requests = pgTable(
     id: text('id').primaryKey(),
     tenantId: text('tenant_id').notNull().references(() => tenants.id),
     instanceId: text('instance_id'),
-    type: text('type', { enum: ['key_change', 'lock', 'admin_change'] }).notNull(),
+    type: text('type', { enum: ['key_change', 'lock', 'admin_change', 'settings_change'] }).notNull(),
     state: text('state', {
       enum: ['pending', 'approved', 'rolled_back', 'rejected', 'expired_rolled_back', 'expired_kept', 'expired'],
     }).notNull(),
@@ -21,6 +21,8 @@ export const requests = pgTable(
     decidedBy: text('decided_by'),
     decidedAt: timestamp('decided_at', { withTimezone: true, mode: 'date' }),
     decisionReason: text('decision_reason'),
+    /** The tenant's rule settings when the request opened (bind it for its life). */
+    settings: jsonb('settings').$type<RequestSettings>(),
   },
   (t) => [
     index('requests_tenant_state').on(t.tenantId, t.state),

@@ -1,5 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { parseAuditHead } from '../../../core/audit/parse-audit-head.js';
 import { DomainError } from '../../../core/errors.js';
 import { type CliCommand, str } from '../cli-command.js';
 import { readInputFile } from '../read-secret-input.js';
@@ -35,17 +36,26 @@ export const backupAuditCommands: CliCommand[] = [
   },
   {
     path: ['audit', 'verify'],
-    usage: 'dualkey audit verify',
-    options: {},
+    usage: 'dualkey audit verify [--against <seq>:<hash>]',
+    options: { against: { type: 'string' } },
     args: [0, 0],
-    async run(ctx) {
-      const verdict = await (await ctx.engine()).verifyAudit();
+    async run(ctx, _args, values) {
+      const raw = str(values, 'against');
+      const against = raw === undefined ? null : parseAuditHead(raw);
+      const verdict = await (await ctx.engine()).verifyAudit(against);
       if (!verdict.ok) {
         throw new DomainError('audit_chain_broken', `The audit chain is broken at entry ${verdict.firstBadSeq}: ${verdict.reason}. Entries before it verified (${verdict.entries}).`, {
           firstBadSeq: verdict.firstBadSeq,
         });
       }
-      return { json: verdict, text: `Audit chain intact: ${verdict.entries} entries, head ${verdict.headHash}.` };
+      const keyed =
+        verdict.keyedFrom === null
+          ? verdict.entries === 0 ? 'no entries yet' : `no entry is keyed yet: all ${verdict.entries} were written before keyed audit and nothing seals them`
+          : verdict.legacyEntries > 0
+            ? `keyed protection begins at entry ${verdict.keyedFrom}; entries 1..${verdict.legacyEntries} were written before keyed audit and are sealed by it`
+            : 'every entry keyed';
+      const anchored = verdict.against ? `, contains ${verdict.against.seq}:${verdict.against.hashPrefix}` : '';
+      return { json: verdict, text: `Audit chain intact: ${verdict.entries} entries, head ${verdict.headSeq}:${verdict.headHash.slice(0, 8)} (${verdict.headHash})${anchored}; ${keyed}.` };
     },
   },
   {

@@ -18,11 +18,14 @@ function seconds(values: CliValues, name: string): number | undefined {
   return Number(v);
 }
 
-/** tenant set: the plan entitlement and the tenant's rule settings (operator only). */
+/**
+ * tenant set: the plan entitlement and the tenant's rule settings. The operator applies directly until the tenant has two
+ * global admins, then only changes that do not weaken protection; with --as a global admin requests it (weakening → settings_change request).
+ */
 export const tenantSetCommand: CliCommand = {
   path: ['tenant', 'set'],
   usage:
-    'dualkey tenant set [--tenant <t>] [--self-managed-keys | --no-self-managed-keys] [--review-window-hours <h>] [--lock-cooldown-hours <h>] [--lock-approval-ttl-hours <h>] [--unreviewed-policy rollback|keep] [--digest-cron "<cron>"] [--timezone <IANA zone>] [--slack-alert-channel <C…|none>] [--lock-drain-seconds <s>]',
+    'dualkey tenant set [--tenant <t>] [--self-managed-keys | --no-self-managed-keys] [--review-window-hours <h>] [--lock-cooldown-hours <h>] [--lock-approval-ttl-hours <h>] [--unreviewed-policy rollback|keep] [--digest-cron "<cron>"] [--timezone <IANA zone>] [--slack-alert-channel <C…|none>] [--lock-drain-seconds <s>] [--as <global admin>]',
   options: {
     'self-managed-keys': { type: 'boolean' },
     'no-self-managed-keys': { type: 'boolean' },
@@ -34,6 +37,7 @@ export const tenantSetCommand: CliCommand = {
     timezone: { type: 'string' },
     'slack-alert-channel': { type: 'string' },
     'lock-drain-seconds': { type: 'string' },
+    as: { type: 'string' },
   },
   args: [0, 0],
   async run(ctx, _args, values) {
@@ -53,6 +57,16 @@ export const tenantSetCommand: CliCommand = {
       lockDrainSeconds: seconds(values, 'lock-drain-seconds'),
     };
     if (Object.values(change).every((v) => v === undefined)) throw new UsageError('say what to change, e.g. --timezone Europe/Paris');
+    const as = str(values, 'as');
+    if (as !== undefined) {
+      const actor = await ctx.actor(as);
+      const r = await (await ctx.engine()).requestSettingsChange(actor, change, nodeCronSchedule());
+      const applied = r.applied.map((c) => `${c.field} ${c.from} → ${c.to}`).join(', ');
+      return {
+        json: { tenant: r.tenant.name, applied: r.applied, request: r.request ? { id: r.request.id, summary: r.request.payload.summary, deadline: r.request.deadline.toISOString() } : null, settings: r.tenant.settings },
+        text: [applied ? `Applied at once: ${applied}.` : '', r.request ? `Opened ${r.request.id}: ${String(r.request.payload.summary)} weakens protection and applies only when another global admin approves (before ${r.request.deadline.toISOString()}).` : ''].filter(Boolean).join(' '),
+      };
+    }
     const tenant = await (await ctx.engine()).updateTenantSettings((await ctx.tenant()).id, change, nodeCronSchedule());
     return { json: { tenant: tenant.name, selfManagedKeys: tenant.selfManagedKeys, settings: tenant.settings }, text: `Updated tenant ${tenant.name}: ${JSON.stringify({ selfManagedKeys: tenant.selfManagedKeys, ...tenant.settings })}` };
   },

@@ -1,3 +1,4 @@
+import { formatAuditHead } from '../../../core/audit/audit-key.js';
 import type { ChainVerdict } from '../../../core/audit/verify-chain.js';
 import type { AuditEntry } from '../../../core/model/audit-entry.js';
 import { html, type SafeHtml } from '../pages/html.js';
@@ -18,12 +19,15 @@ export interface AuditFilter {
 
 const input = (id: keyof AuditFilter, label: string, value: string, type = 'text') => html`<div><label for="${id}">${label}</label><input id="${id}" type="${type}" name="${id}" value="${value}"></div>`;
 
+const keyedText = (keyedFrom: number | null, legacy: number) =>
+  keyedFrom === null ? 'no entry carries a vault-keyed tag yet.' : legacy > 0 ? `vault-keyed from entry ${keyedFrom} (the ${legacy} earlier entries predate keyed audit and are sealed by it).` : 'every entry carries a vault-keyed tag.';
+
 /** The Audit page: filtered entries, newest first, and the result of verifying the whole hash chain. */
 export function renderAuditPage(viewer: Viewer, entries: AuditEntry[], total: number, page: number, filter: AuditFilter, verdict: ChainVerdict): SafeHtml {
   const pages = Math.max(1, Math.ceil(total / AUDIT_PER_PAGE));
   const link = (p: number) => `/console/audit?${new URLSearchParams({ ...filter, page: String(p) }).toString()}`;
   return consoleLayout('Audit', 'audit', viewer, html`<h1>Audit</h1>
-${verdict.ok ? notice('ok', `Hash chain verified: ${verdict.entries} entries, intact up to the recorded head.`) : notice('bad', `Hash chain BROKEN at entry ${verdict.firstBadSeq}: ${verdict.reason}. Tell the operator at once.`, 'audit_chain_broken')}
+${verdict.ok ? notice('ok', `Hash chain verified: ${verdict.entries} entries, intact up to the recorded head (${formatAuditHead({ seq: verdict.headSeq, hash: verdict.headHash })}); ${keyedText(verdict.keyedFrom, verdict.legacyEntries)} Compare the head with the one in your latest alert or digest: dualkey audit verify --against <seq>:<hash>.`) : notice('bad', `Hash chain BROKEN at entry ${verdict.firstBadSeq}: ${verdict.reason}. Tell the operator at once.`, 'audit_chain_broken')}
 <form class="filters" method="get" action="/console/audit">
 ${input('instance', 'Instance', filter.instance)}${input('actor', 'Actor e-mail', filter.actor)}${input('action', 'Action', filter.action)}${input('from', 'From (UTC)', filter.from, 'date')}${input('to', 'To (UTC, inclusive)', filter.to, 'date')}
 <div><button type="submit">Filter</button></div></form>

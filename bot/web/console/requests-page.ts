@@ -20,6 +20,12 @@ export function decisionsFor(r: RequestView): Array<{ decision: Decision; label:
       { decision: 'reject', label: 'Reject', confirm: null, style: 'secondary' },
     ];
   }
+  if (r.type === 'settings_change') {
+    return [
+      { decision: 'approve', label: 'Approve', confirm: `Weaken the tenant's protection (${String(r.payload.summary ?? '')})?`, style: 'danger' },
+      { decision: 'reject', label: 'Reject', confirm: null, style: 'secondary' },
+    ];
+  }
   return [
     { decision: 'approve', label: 'Approve', confirm: `Apply the roster change (${describeAdminChange(adminChangeOf(r.payload))})?`, style: '' },
     { decision: 'reject', label: 'Reject', confirm: null, style: 'secondary' },
@@ -29,6 +35,7 @@ export function decisionsFor(r: RequestView): Array<{ decision: Decision; label:
 /** What the request is about, in one line. */
 export function describeRequest(r: RequestView): string {
   if (r.type === 'admin_change') return `Admin change: ${describeAdminChange(adminChangeOf(r.payload))}`;
+  if (r.type === 'settings_change') return `Settings change: ${String(r.payload.summary ?? '')}`;
   if (r.type === 'lock') return `Lock ${r.instanceName ?? ''}`;
   const op = r.payload.operation === 'revert' ? 'revert to service-managed key' : r.payload.operation === 'new' ? 'new generated key' : 'uploaded key';
   return `Key change on ${r.instanceName ?? ''}: ${op}`;
