@@ -48,6 +48,9 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
   const shared = runtime.database.kind === 'pglite' ? await shareOverSocket(runtime.database, runtime.dataDir) : null;
   const recovery = await engine.recover();
   logger.info('journal recovery at start', { ...recovery });
+  if (runtime.engine.deps.devImpersonation) {
+    logger.warn('!!! DUALKEY_DEV_IMPERSONATION=true: the operator CLI can act as ANY admin with --as, so one person can open and approve a key change or a lock alone. Local development only; refused with NODE_ENV=production. !!!');
+  }
 
   const scheduler = new Scheduler({
     engine, channels, schedule: nodeCronSchedule(), logger, reminderHours: config.DUALKEY_REMINDER_HOURS,

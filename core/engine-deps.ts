@@ -16,4 +16,9 @@ export interface EngineDeps {
   steps: StepHook;
   /** The channels this deployment can deliver on; alerts are written only for these. */
   alertChannels: readonly Channel[];
+  /**
+   * Local development only (DUALKEY_DEV_IMPERSONATION): lets the operator's CLI act for an admin with `--as`.
+   * Absent means false: an operator-impersonated actor is refused for every decision, lock, key and roster change.
+   */
+  devImpersonation?: boolean;
 }

@@ -27,6 +27,9 @@ import { instanceStatus } from './setup/instance-status.js';
 import { endAllSessions, endSession, inspectSignInLink, issueSignInLink, openSession, redeemSignInLink } from './console/console-auth.js';
 import { consoleQueries } from './console/console-queries.js';
 import { issueToken, resolveToken } from './setup/issue-token.js';
+import { createCliToken } from './cli-tokens/create-cli-token.js';
+import { listCliTokens, revokeCliToken } from './cli-tokens/manage-cli-tokens.js';
+import { resolveCliToken } from './cli-tokens/resolve-cli-token.js';
 
 /** The one core engine every transport calls: each use case bound to the same ports. */
 export function createEngine(deps: EngineDeps) {
@@ -79,6 +82,10 @@ export function createEngine(deps: EngineDeps) {
     endSession: endSession.bind(null, deps),
     endAllSessions: endAllSessions.bind(null, deps),
     console: consoleQueries(deps),
+    createCliToken: createCliToken.bind(null, deps),
+    resolveCliToken: resolveCliToken.bind(null, deps),
+    listCliTokens: listCliTokens.bind(null, deps),
+    revokeCliToken: revokeCliToken.bind(null, deps),
   };
 }
 

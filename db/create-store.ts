@@ -17,6 +17,7 @@ import { tokenRepo } from './repositories/token-repo.js';
 import { consoleAuthRepo } from './repositories/console-auth-repo.js';
 import { consoleViewRepo } from './repositories/console-view-repo.js';
 import { inboxRepo } from './repositories/inbox-repo.js';
+import { cliTokenRepo } from './repositories/cli-token-repo.js';
 
 /** Every repository, bound to one drizzle transaction. */
 export function createStore(tx: Drizzle): Store {
@@ -38,6 +39,7 @@ export function createStore(tx: Drizzle): Store {
     handledDeliveries: handledDeliveryRepo(tx),
     inbox: inboxRepo(tx),
     consoleAuth: consoleAuthRepo(tx),
+    cliTokens: cliTokenRepo(tx),
     consoleViews: consoleViewRepo(tx),
   };
 }

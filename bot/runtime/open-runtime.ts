@@ -34,6 +34,8 @@ export interface RuntimeOverrides {
   database?: Database;
   /** The channels alerts are written for, when not derived from the configuration. */
   alertChannels?: Channel[];
+  /** Local-development impersonation, when not taken from DUALKEY_DEV_IMPERSONATION. */
+  devImpersonation?: boolean;
 }
 
 /** Opens everything dualkey needs from a validated configuration. */
@@ -51,6 +53,7 @@ export async function openRuntime(config: Config, overrides: RuntimeOverrides = 
       logger: overrides.logger ?? silentLogger,
       steps: overrides.steps ?? noStepHook,
       alertChannels: overrides.alertChannels ?? enabledChannels(config),
+      devImpersonation: overrides.devImpersonation ?? config.DUALKEY_DEV_IMPERSONATION,
     });
     return { config, database, engine, dataDir, close: async () => (overrides.database ? undefined : database.close()) };
   } catch (e) {

@@ -1,4 +1,5 @@
 import { appendAudit, auditActorOf, systemAuditActor } from '../audit/append-audit.js';
+import { requireOwnCredential } from '../access/require-own-credential.js';
 import { isDomainError } from '../errors.js';
 import type { Actor } from '../model/actor.js';
 import type { EngineDeps } from '../engine-deps.js';
@@ -13,11 +14,13 @@ export interface AuditedCommand {
 }
 
 /**
- * Runs a privileged command; a refusal is appended to the audit chain (in its own transaction,
+ * Runs a privileged command. An admin actor impersonated by the operator is refused here, in the one
+ * path every admin command takes, so no transport can bypass it (I6). A refusal is appended to the audit chain (in its own transaction,
  * since the refused command commits nothing) and rethrown. Successes audit themselves in their commit.
  */
 export async function audited<T>(deps: EngineDeps, cmd: AuditedCommand, fn: () => Promise<T>): Promise<T> {
   try {
+    if (typeof cmd.actor !== 'string') requireOwnCredential(cmd.actor, deps.devImpersonation);
     return await fn();
   } catch (e) {
     if (isDomainError(e)) {

@@ -19,3 +19,4 @@ export { localVaultIdentity } from './local-vault-identity.js';
 export { inboxEntries } from './inbox-entries.js';
 export { consoleLinks, consoleSessions } from './console-sessions.js';
 export { dbKeys } from './db-keys.js';
+export { cliTokens } from './cli-tokens.js';

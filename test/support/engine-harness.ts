@@ -47,7 +47,7 @@ export async function createHarness(opts: TestDatabaseOptions = {}): Promise<Har
   const keyDir = mkdtempSync(join(tmpdir(), 'dualkey-keys-'));
   const masterKey = randomBytes(32);
   const vault = await LocalVault.open({ database: db.database, masterKey, keyDir, now: () => clock.now() });
-  const build = () => createEngine({ uow: db.uow, vault, clock, random: cryptoRandom, logger, steps: faults, alertChannels: ['email', 'slack', 'teams'] });
+  const build = () => createEngine({ uow: db.uow, vault, clock, random: cryptoRandom, logger, steps: faults, alertChannels: ['email', 'slack', 'teams'], devImpersonation: true });
   const h: Harness = {
     db, clock, faults, vault, masterKey, keyDir, logger,
     engine: build(),
@@ -72,7 +72,7 @@ export interface Seeded {
   instance: string;
 }
 
-/** The actor of an admin acting through the CLI for the operator. */
+/** The actor of an admin acting through the CLI for the operator: accepted only because the harness engine sets devImpersonation (local-development flag). */
 export function asCli(admin: Admin): Actor {
   return { admin, transport: 'cli', impersonatedBy: 'operator' };
 }

@@ -32,7 +32,7 @@ function changeResult(r: KeyChangeResult, instance: string, extra: Record<string
 export const keyCommands: CliCommand[] = [
   {
     path: ['key', 'new'],
-    usage: 'dualkey key new <instance> --as <email> --password-file <f> --out <file.pfx> [--name <key name>]',
+    usage: 'dualkey key new <instance> --token-file <f> --password-file <f> --out <file.pfx> [--name <key name>]',
     options: { as: { type: 'string' }, 'password-file': { type: 'string' }, out: { type: 'string' }, name: { type: 'string' } },
     args: [1, 1],
     async run(ctx, [instance], values) {
@@ -59,7 +59,7 @@ export const keyCommands: CliCommand[] = [
   },
   {
     path: ['key', 'upload'],
-    usage: 'dualkey key upload <instance> --as <email> --file <f> [--password-file <f>]',
+    usage: 'dualkey key upload <instance> --token-file <f> --file <f> [--password-file <f>]',
     options: { as: { type: 'string' }, file: { type: 'string' }, 'password-file': { type: 'string' } },
     args: [1, 1],
     async run(ctx, [instance], values) {
@@ -70,7 +70,7 @@ export const keyCommands: CliCommand[] = [
   },
   {
     path: ['key', 'revert'],
-    usage: 'dualkey key revert <instance> --as <email>',
+    usage: 'dualkey key revert <instance> --token-file <f>',
     options: { as: { type: 'string' } },
     args: [1, 1],
     async run(ctx, [instance], values) {
