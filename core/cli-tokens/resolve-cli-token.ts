@@ -21,7 +21,7 @@ export async function resolveCliToken(deps: EngineDeps, token: string): Promise<
   });
   const { row, admin } = found;
   if (row && admin && !row.revokedAt) return { admin, transport: 'cli' };
-  const reason = !row ? 'unknown' : row.revokedAt ? 'revoked' : 'admin_removed';
+  const reason = !row ? 'unknown' : !admin ? 'admin_removed' : 'revoked';
   await deps.uow.run((store) =>
     appendAudit(store, {
       at: now, tenantId: row?.tenantId ?? null, actor: { kind: 'unknown', adminId: null, email: null, impersonatedBy: null }, transport: 'cli',
@@ -32,7 +32,9 @@ export async function resolveCliToken(deps: EngineDeps, token: string): Promise<
     'token_invalid',
     reason === 'revoked'
       ? 'This CLI token was revoked. Create a new one with the "cli-token" chat command or in the console (CLI tokens).'
-      : 'This CLI token is not valid (unknown, or its admin was removed). Check the --token-file, or create a new token with the "cli-token" chat command or in the console.',
+      : reason === 'admin_removed'
+        ? 'This CLI token belonged to an admin who was removed; it no longer works.'
+        : 'This CLI token is not valid. Check the --token-file, or create a new token with the "cli-token" chat command or in the console (CLI tokens).',
     { reason },
   );
 }
