@@ -1,5 +1,6 @@
 import { open, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { refuseUnprotectedPfx } from '../../../core/keyfiles/parse-pfx.js';
 import { detectKeyFileFormat } from '../../../core/keyfiles/read-key-file.js';
 import type { Request } from '../../../core/model/request.js';
 import type { KeyChangeResult } from '../../../core/lifecycle/key-change.js';
@@ -13,6 +14,7 @@ export async function readKeyFileArgs(ctx: CliContext, values: CliValues): Promi
   if (!name) throw new UsageError('--file <key file> is required (a .pfx/.p12 or a .byok file)');
   const file = await readInputFile(ctx.io, name, 'key file');
   const isPfx = detectKeyFileFormat(file) === 'pfx';
+  if (isPfx && !str(values, 'password-file')) refuseUnprotectedPfx(file);
   const password = await readPassword(ctx.io, str(values, 'password-file'), { required: isPfx });
   return { file, password };
 }
