@@ -62,7 +62,13 @@ export async function runCli(argv: string[], io: CliIo, host: CliHost): Promise<
       actor: async (email) => {
         const tokenFile = typeof values['token-file'] === 'string' ? values['token-file'] : undefined;
         if (tokenFile && email) throw new UsageError('use --token-file <file> (you act as yourself) or --as <email> (local development), not both');
-        if (tokenFile) return (await engine()).resolveCliToken(await readTokenFile(io, tokenFile));
+        if (tokenFile) {
+          const e = await engine();
+          const actor = await e.resolveCliToken(await readTokenFile(io, tokenFile));
+          // A token acts in its admin's tenant only; naming another one is a mistake worth stopping at.
+          if (tenantName && (await e.resolveTenant(tenantName)).id !== actor.admin.tenantId) throw new UsageError(`the token in ${tokenFile} belongs to an admin of another tenant than ${tenantName}`);
+          return actor;
+        }
         if (!email) throw new UsageError('--token-file <file> is required: admins act with their own CLI token (create one with the "cli-token" chat command or in the console → CLI tokens). --as <email> works only with DUALKEY_DEV_IMPERSONATION=true (local development).');
         // The engine refuses the impersonated actor unless DUALKEY_DEV_IMPERSONATION=true; say so loudly when it is on.
         if (config.DUALKEY_DEV_IMPERSONATION) io.stderr(`warning: DUALKEY_DEV_IMPERSONATION=true: the operator acts as ${email} with --as (local development only; recorded in the audit as CLI impersonation)\n`);
