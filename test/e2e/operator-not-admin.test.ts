@@ -228,6 +228,27 @@ describe('the operator is not an admin', () => {
       expect(approved.json).toMatchObject({ request, state: 'approved' });
     });
 
+    it('revokes a token from the console: listed as revoked, refused by the CLI with token_invalid', async () => {
+      const c = new ConsoleClient(server.url);
+      await c.signIn((await engine.issueSignInLink(bob, 'slack')).token);
+      await c.get('/console/tokens');
+      const spare = TOKEN.exec((await c.post('/console/tokens', { op: 'create', label: 'spare' })).text)![0];
+      writeFileSync(path.join(work, 'spare.token'), `${spare}\n`, { mode: 0o600 });
+      const id = (await engine.listCliTokens(tenantId, bob.id)).find((t) => t.label === 'spare')!.id;
+      await c.get('/console/tokens');
+      const revoked = await c.post('/console/tokens', { op: 'revoke', id });
+      expect(revoked.status).toBe(303);
+      const list = await c.get('/console/tokens');
+      expect(list.text).toMatch(new RegExp(`${id}</code></td><td>spare</td><td>[^<]*</td><td>never</td><td>revoked `));
+      const refused = await cli(['requests', '--token-file', 'spare.token']);
+      expect(refused.code).toBe(0); // commands that need no admin ignore the token
+      const decision = await cli(['rollback', keyChange, '--token-file', 'spare.token']);
+      expect(decision.code).toBe(1);
+      expect(decision.json.error?.code).toBe('token_invalid');
+      expect((await engine.listAudit({ tenantId }, 5)).find((e) => e.action === 'cli_token_revoke')).toMatchObject({ actor: { email: 'bob@example.com' }, transport: 'web', details: { token: id } });
+      tokens.spare = spare;
+    });
+
     it('stores tokens only as SHA-256 hashes: no plaintext token anywhere in a dump of the database', async () => {
       const dump = await dumpDatabase();
       for (const t of Object.values(tokens)) {
@@ -238,7 +259,7 @@ describe('the operator is not an admin', () => {
       const listed = await cli(['token', 'list']);
       expect(listed.code).toBe(0);
       expect(JSON.stringify(listed.json)).not.toMatch(TOKEN);
-      expect((listed.json as unknown as Array<{ admin: string }>).map((t) => t.admin).sort()).toEqual(['ann@example.com', 'bob@example.com', 'dan@example.com']);
+      expect((listed.json as unknown as Array<{ admin: string }>).map((t) => t.admin).sort()).toEqual(['ann@example.com', 'bob@example.com', 'bob@example.com', 'dan@example.com']);
     });
 
     it('refuses a revoked token (the operator may revoke) and the token of a removed admin with token_invalid, exit 1', async () => {
@@ -262,7 +283,7 @@ describe('the operator is not an admin', () => {
       expect(orphan.json.error?.code).toBe('token_invalid');
       expect((await engine.listCliTokens(tenantId, dan.id)).every((t) => t.revokedAt !== null)).toBe(true);
       const audit = await engine.listAudit({ tenantId }, 100);
-      expect(audit.filter((e) => e.action === 'cli_token_use' && e.code === 'token_invalid').map((e) => e.details.reason).sort()).toEqual(['admin_removed', 'revoked']);
+      expect(audit.filter((e) => e.action === 'cli_token_use' && e.code === 'token_invalid').map((e) => e.details.reason).sort()).toEqual(['admin_removed', 'revoked', 'revoked']); // Ann's, Dan's, and Bob's spare
       expect(audit.find((e) => e.action === 'cli_token_revoke')).toMatchObject({ result: 'ok', actor: { kind: 'operator' }, details: { token: annToken.id, owner: 'ann@example.com' } });
       expect(JSON.stringify(audit)).not.toMatch(TOKEN);
     });
