@@ -47,15 +47,19 @@ async function seed(ws: CliWorkspace): Promise<void> {
   });
 }
 
-/** Creates a personal CLI token for the admin as the console does (transport web) and writes it to a 0600 file; returns its name. */
-async function tokenFile(ws: CliWorkspace, email: string): Promise<string> {
-  const token = await ws.withEngine(async (engine: Engine) => {
+/** Creates a personal CLI token per admin as the console does (transport web), each in a 0600 file; returns the file names. */
+async function tokenFiles(ws: CliWorkspace, emails: string[]): Promise<string[]> {
+  const tokens = await ws.withEngine(async (engine: Engine) => {
     const tenant = await engine.resolveTenant();
-    return (await engine.createCliToken({ admin: await engine.adminByEmail(tenant.id, email), transport: 'web' }, 'cli test')).token;
+    const out: string[] = [];
+    for (const email of emails) out.push((await engine.createCliToken({ admin: await engine.adminByEmail(tenant.id, email), transport: 'web' }, 'cli test')).token);
+    return out;
   });
-  const name = `${email.split('@')[0]}.token`;
-  writeFileSync(path.join(ws.cwd, name), `${token}\n`, { mode: 0o600 });
-  return name;
+  return emails.map((email, i) => {
+    const name = `${email.split('@')[0]}.token`;
+    writeFileSync(path.join(ws.cwd, name), `${tokens[i]!}\n`, { mode: 0o600 });
+    return name;
+  });
 }
 
 /** The warning every --as run prints while local-development impersonation is on. */
@@ -108,8 +112,7 @@ describe('dualkey CLI, spawned as `node bin/dualkey.js`', () => {
       expect(ok(await ws.run(['admin', 'add', 'bob@example.com', '--name', 'Bob', '--role', 'global_admin', '--json']))).toMatchObject({ email: 'bob@example.com', role: 'global_admin' });
       expect(ok(await ws.run(['instance', 'create', 'crm-prod', '--json']))).toMatchObject({ instance: 'crm-prod', state: 'active', keyMode: 'service' });
       // Each admin acts with their own CLI token, made as the console makes it (the operator cannot make one).
-      const ann = await tokenFile(ws, 'ann@example.com');
-      const bob = await tokenFile(ws, 'bob@example.com');
+      const [ann, bob] = (await tokenFiles(ws, ['ann@example.com', 'bob@example.com'])) as [string, string];
 
       // status --json of one instance: exactly these fields.
       const status = ok(await ws.run<Record<string, unknown>>(['status', 'crm-prod', '--json']));
