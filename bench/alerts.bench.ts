@@ -54,7 +54,7 @@ async function tenantWithAdmins(engine: Engine, name: string, count: number): Pr
     }
   });
   const admins = new Map((await engine.listAdmins(tenant.id)).map((a) => [a.id, a]));
-  return { tenantId: tenant.id, ann: { admin: ann, transport: 'cli', impersonatedBy: 'operator' }, admins };
+  return { tenantId: tenant.id, ann: { admin: ann, transport: 'web' }, admins }; // as from the console: the operator cannot act for Ann
 }
 
 /** The rows one key change fanned out (every admin's copy of its opened alert). */

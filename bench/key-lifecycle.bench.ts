@@ -36,7 +36,7 @@ export async function benchKeyLifecycle(runs = 7): Promise<BenchRow[]> {
   const work = mkdtempSync(join(tmpdir(), 'dualkey-bench-openssl-'));
   try {
     const vault = await LocalVault.open({ database: priv.database, masterKey: randomBytes(32), keyDir, now: () => systemClock.now() });
-    const engine = createEngine({ uow: createUnitOfWork(priv.database), vault, clock: systemClock, random: cryptoRandom, logger: silentLogger, steps: noStepHook });
+    const engine = createEngine({ uow: createUnitOfWork(priv.database), vault, clock: systemClock, random: cryptoRandom, logger: silentLogger, steps: noStepHook, devImpersonation: true });
     const tenant = await engine.createTenant('bench-keys', { selfManagedKeys: true });
     const add = async (email: string, name: string): Promise<Actor> => ({ admin: await engine.addAdmin(tenant.id, { email, name, role: 'global_admin', instances: [], identities: [] }), transport: 'cli', impersonatedBy: 'operator' });
     const ann = await add('ann@bench.example.com', 'Ann');

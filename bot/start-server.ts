@@ -55,6 +55,9 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
   const shared = runtime.database.kind === 'pglite' ? await shareOverSocket(runtime.database, runtime.dataDir) : null;
   const recovery = await engine.recover();
   logger.info('journal recovery at start', { ...recovery });
+  if (runtime.engine.deps.devImpersonation) {
+    logger.warn('!!! DUALKEY_DEV_IMPERSONATION=true: the operator CLI can act as ANY admin with --as, so one person can open and approve a key change or a lock alone. Local development only; refused with NODE_ENV=production. !!!');
+  }
 
   // Offline hooks are delivered by every server, whatever alert channels are configured (their URLs are stored state).
   const delivery = { webhook: new WebhookChannel({ target: (id) => engine.offlineHookTarget(id), clock: engine.deps.clock }), ...channels };

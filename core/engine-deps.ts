@@ -13,4 +13,9 @@ export interface EngineDeps {
   random: Random;
   logger: Logger;
   steps: StepHook;
+  /**
+   * Local development only (DUALKEY_DEV_IMPERSONATION): lets the operator's CLI act for an admin with `--as`.
+   * Absent means false: an operator-impersonated actor is refused for every decision, lock, key and roster change.
+   */
+  devImpersonation?: boolean;
 }

@@ -35,6 +35,9 @@ import { issueToken, resolveToken } from './setup/issue-token.js';
 import { endDrain, sweepDrains } from './hooks/end-drain.js';
 import { offlineHookTarget } from './hooks/hook-target.js';
 import { setOfflineHook } from './hooks/set-offline-hook.js';
+import { createCliToken } from './cli-tokens/create-cli-token.js';
+import { listCliTokens, revokeCliToken } from './cli-tokens/manage-cli-tokens.js';
+import { resolveCliToken } from './cli-tokens/resolve-cli-token.js';
 
 /** The one core engine every transport calls: each use case bound to the same ports. */
 export function createEngine(ports: EngineDeps) {
@@ -110,6 +113,10 @@ export function createEngine(ports: EngineDeps) {
     endSession: endSession.bind(null, deps),
     endAllSessions: endAllSessions.bind(null, deps),
     console: consoleQueries(deps),
+    createCliToken: createCliToken.bind(null, deps),
+    resolveCliToken: resolveCliToken.bind(null, deps),
+    listCliTokens: listCliTokens.bind(null, deps),
+    revokeCliToken: revokeCliToken.bind(null, deps),
   };
 }
 

@@ -19,6 +19,8 @@ export const ERROR_CODES = [
   'instance_exists', 'request_not_found', 'record_not_found', 'record_too_large', 'invalid_input',
   'token_invalid', 'token_instance_mismatch', 'page_link_invalid', 'page_link_expired', 'page_link_used',
   'identity_not_linked', 'unknown_command',
+  // the operator is not an admin (I6)
+  'operator_cannot_act_as_admin',
   // console sign-in and sessions
   'sign_in_link_invalid', 'sign_in_link_expired', 'sign_in_link_used', 'session_expired',
   // database keys served to MariaDB

@@ -19,6 +19,7 @@ import { consoleViewRepo } from './repositories/console-view-repo.js';
 import { inboxRepo } from './repositories/inbox-repo.js';
 import { deploymentChannelRepo } from './repositories/deployment-channel-repo.js';
 import { offlineHookRepo } from './repositories/offline-hook-repo.js';
+import { cliTokenRepo } from './repositories/cli-token-repo.js';
 
 /** Every repository, bound to one drizzle transaction. */
 export function createStore(tx: Drizzle): Store {
@@ -40,6 +41,7 @@ export function createStore(tx: Drizzle): Store {
     handledDeliveries: handledDeliveryRepo(tx),
     inbox: inboxRepo(tx),
     consoleAuth: consoleAuthRepo(tx),
+    cliTokens: cliTokenRepo(tx),
     consoleViews: consoleViewRepo(tx),
     deploymentChannels: deploymentChannelRepo(tx),
     offlineHooks: offlineHookRepo(tx),

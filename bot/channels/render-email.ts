@@ -7,9 +7,9 @@ export interface EmailRenderContext {
   followUp?: boolean;
 }
 
-/** The chat and CLI commands that do what a button would (e-mail has no buttons). */
-function commandsFor(action: MessageAction, recipientEmail: string): { slack: string; cli: string } {
-  return { slack: `/dualkey ${action.id} ${action.requestId}`, cli: `dualkey ${action.id} ${action.requestId} --as ${recipientEmail}` };
+/** The chat and CLI commands that do what a button would (e-mail has no buttons); the CLI acts with the admin's own token. */
+function commandsFor(action: MessageAction, _recipientEmail: string): { slack: string; cli: string } {
+  return { slack: `/dualkey ${action.id} ${action.requestId}`, cli: `dualkey ${action.id} ${action.requestId} --token-file <your CLI token file>` };
 }
 
 /** "Review in dualkey": the request's console page (it shows the request; deciding needs a signed-in click there). */

@@ -15,6 +15,7 @@ import { serveCommand } from './commands/serve-command.js';
 import { setupCommands } from './commands/setup-commands.js';
 import { statusCommand } from './commands/status-command.js';
 import { tenantSetCommand } from './commands/tenant-set-command.js';
+import { tokenCommands } from './commands/token-commands.js';
 
 /** Every CLI command, longest paths first so `audit verify` wins over `audit`. */
 export const commandTable: CliCommand[] = [
@@ -32,6 +33,7 @@ export const commandTable: CliCommand[] = [
   ...backupAuditCommands,
   digestCommand,
   ...outboxCommands,
+  ...tokenCommands,
   serveCommand,
   demoCommand,
 ].sort((a, b) => b.path.length - a.path.length);
@@ -43,5 +45,11 @@ export function findCommand(words: string[]): CliCommand | null {
 
 /** Usage lines of every command. */
 export function usageText(): string {
-  return ['usage: dualkey <command> [--json] [--tenant <tenant>]', '', ...commandTable.map((c) => `  ${c.usage}`).sort()].join('\n');
+  return [
+    'usage: dualkey <command> [--json] [--tenant <tenant>] [--token-file <file>]',
+    '',
+    'Admin commands (key, lock, unlock, approve, rollback, reject, admin add/remove) act as the admin whose personal CLI token',
+    'is in --token-file (create it with the "cli-token" chat command or in the console → CLI tokens). The operator is not an admin:',
+    '--as <email> is refused unless DUALKEY_DEV_IMPERSONATION=true (local development only, refused with NODE_ENV=production).',
+    '', ...commandTable.map((c) => `  ${c.usage}`).sort()].join('\n');
 }

@@ -28,7 +28,8 @@ export async function seedDemo(engine: Engine): Promise<DemoAdmin[]> {
     const instance = await engine.createInstance(tenant.id, name);
     for (const [key, value] of Object.entries(records)) await engine.records.put({ instanceId: instance.id, tenantId: tenant.id, name }, key, Buffer.from(value));
   }
-  const seeding = createEngine({ ...engine.deps });
+  // Local development on a throwaway data dir: the one place the demo acts for admins, recorded as impersonation.
+  const seeding = createEngine({ ...engine.deps, devImpersonation: true });
   const request = await seeding.requestAdminChange({ admin: ann, transport: 'cli', impersonatedBy: 'operator' }, { operation: 'admin_add', email: 'cat@demo.example', name: 'Cat', role: 'service_admin', instances: [], identities: [] });
   await seeding.decide({ admin: bob, transport: 'cli', impersonatedBy: 'operator' }, request.id, 'approve');
   const cat = await engine.adminByEmail(tenant.id, 'cat@demo.example');

@@ -7,6 +7,7 @@ import type { CliContext, CliResult } from './cli-command.js';
 import type { CliIo } from './cli-io.js';
 import { findCommand, usageText } from './command-table.js';
 import { renderCliError } from './render-error.js';
+import { readTokenFile } from './read-token-file.js';
 import { UsageError } from './usage-error.js';
 
 /** What the CLI needs from the outside: an engine for a configuration, and the server loop. */
@@ -17,15 +18,15 @@ export interface CliHost {
   serve(config: Config, onStarted?: (server: RunningServer) => Promise<void>): Promise<void>;
 }
 
-/** Splits the command path from options: path words come first; --json and --tenant may precede them. */
+/** Splits the command path from options: path words come first; --json, --tenant and --token-file may precede them. */
 function splitPath(argv: string[]): { words: string[]; rest: string[] } {
   const words: string[] = [];
   const rest: string[] = [];
   let i = 0;
   for (; i < argv.length; i++) {
     const a = argv[i]!;
-    if (a === '--json' || a.startsWith('--tenant=')) rest.push(a);
-    else if (a === '--tenant') rest.push(a, argv[++i] ?? '');
+    if (a === '--json' || a.startsWith('--tenant=') || a.startsWith('--token-file=')) rest.push(a);
+    else if (a === '--tenant' || a === '--token-file') rest.push(a, argv[++i] ?? '');
     else if (a.startsWith('-')) break;
     else words.push(a);
   }
@@ -46,7 +47,7 @@ export async function runCli(argv: string[], io: CliIo, host: CliHost): Promise<
     if (!command) throw new UsageError(`unknown command "${words.join(' ')}"\n${usageText()}`);
     const { values, positionals } = parseArgs({
       args: [...words.slice(command.path.length), ...rest],
-      options: { ...command.options, json: { type: 'boolean' }, tenant: { type: 'string' } },
+      options: { ...command.options, json: { type: 'boolean' }, tenant: { type: 'string' }, 'token-file': { type: 'string' } },
       allowPositionals: true,
       strict: true,
     }).valueOf() as { values: Record<string, string | boolean | undefined>; positionals: string[] };
@@ -62,7 +63,18 @@ export async function runCli(argv: string[], io: CliIo, host: CliHost): Promise<
       engine,
       tenant: async () => (await engine()).resolveTenant(tenantName),
       actor: async (email) => {
-        if (!email) throw new UsageError('--as <admin email> is required: the operator acts for a named admin');
+        const tokenFile = typeof values['token-file'] === 'string' ? values['token-file'] : undefined;
+        if (tokenFile && email) throw new UsageError('use --token-file <file> (you act as yourself) or --as <email> (local development), not both');
+        if (tokenFile) {
+          const e = await engine();
+          const actor = await e.resolveCliToken(await readTokenFile(io, tokenFile));
+          // A token acts in its admin's tenant only; naming another one is a mistake worth stopping at.
+          if (tenantName && (await e.resolveTenant(tenantName)).id !== actor.admin.tenantId) throw new UsageError(`the token in ${tokenFile} belongs to an admin of another tenant than ${tenantName}`);
+          return actor;
+        }
+        if (!email) throw new UsageError('--token-file <file> is required: admins act with their own CLI token (create one with the "cli-token" chat command or in the console → CLI tokens). --as <email> works only with DUALKEY_DEV_IMPERSONATION=true (local development).');
+        // The engine refuses the impersonated actor unless DUALKEY_DEV_IMPERSONATION=true; say so loudly when it is on.
+        if (config.DUALKEY_DEV_IMPERSONATION) io.stderr(`warning: DUALKEY_DEV_IMPERSONATION=true: the operator acts as ${email} with --as (local development only; recorded in the audit as CLI impersonation)\n`);
         const e = await engine();
         const tenant = await e.resolveTenant(tenantName);
         return { admin: await e.adminByEmail(tenant.id, email), transport: 'cli', impersonatedBy: 'operator' };

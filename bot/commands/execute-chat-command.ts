@@ -21,6 +21,7 @@ const PAGE: Record<PageOperation, { label: string; note: string }> = {
   key_upload: { label: 'Upload the key file', note: 'Upload a password-protected PFX, or a BYOK file made for this tenant\'s key-exchange key.' },
   lock: { label: 'Confirm the lock', note: 'Type the instance name and present the current key file; a second admin must then approve.' },
   unlock: { label: 'Unlock with the key file', note: 'Present the key file the instance was locked with, and its password.' },
+  cli_token: { label: 'Create your CLI token', note: 'The page shows your personal token once; save it to a file and run "dualkey --token-file <file> …". It acts as you, so keep it like a password.' },
 };
 
 /** Runs one chat command for an admin: the shared layer between chat transports and the core engine. */
@@ -78,6 +79,12 @@ export async function executeChatCommand(engine: Engine, actor: Actor, command: 
         return ok(`Last ${entries.length} audit entries${command.instance ? ` for ${command.instance}` : ''}`, {
           lines: entries.map((e) => `${formatUtc(e.at)} ${e.actor.email ?? e.actor.kind} [${e.transport}] ${e.action}${e.instanceName ? ` ${e.instanceName}` : ''}${e.requestId ? ` ${e.requestId}` : ''} → ${e.result}${e.code ? ` (${e.code})` : ''}`),
         });
+      }
+      case 'cli_token': {
+        // The token itself never passes through chat: it is shown once on a one-time page, to this admin only.
+        const { token, expiresAt } = await engine.issuePageLink(actor, 'cli_token', '');
+        const page = PAGE.cli_token;
+        return ok(page.label, { lines: [page.note, 'The link works once, for you only, for 10 minutes.'], link: { url: `${ctx.publicUrl.replace(/\/$/, '')}/pages/${token}`, label: page.label, expiresAt } });
       }
       case 'console': {
         // A sign-in link is a credential: every transport sends it privately, like the secrets-page links.

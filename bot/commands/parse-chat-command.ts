@@ -9,7 +9,8 @@ export type ChatCommand =
   | { name: 'audit'; instance?: string }
   | { name: 'admins' }
   | { name: 'whoami' }
-  | { name: 'console' };
+  | { name: 'console' }
+  | { name: 'cli_token' };
 
 /** Input that is not a command: the reply shows usage. */
 export interface InvalidCommand {
@@ -35,6 +36,7 @@ export const CHAT_USAGE = [
   'admins',
   'whoami',
   'console',
+  'cli-token',
 ];
 
 const INSTANCE = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
@@ -84,6 +86,8 @@ export function parseChatCommand(text: string): ChatCommand | InvalidCommand {
     case 'whoami':
     case 'console':
       return second === undefined ? { name: first } : invalid(`"${first}" takes no arguments`);
+    case 'cli-token':
+      return second === undefined ? { name: 'cli_token' } : invalid('"cli-token" takes no arguments (you name the token on its page)');
     default:
       return invalid(`unknown command "${String(first).slice(0, 40)}"`);
   }

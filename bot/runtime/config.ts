@@ -37,6 +37,7 @@ export const configSchema = z
     TEAMS_CLIENT_SECRET: optionalString,
     TEAMS_TENANT_ID: optionalString,
     TEAMS_ALLOW_UNAUTHENTICATED: flag,
+    DUALKEY_DEV_IMPERSONATION: flag,
     SMTP_URL: z.string().trim().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL such as smtp://user:pass@mail.example.com:587').optional(),
     SMTP_FROM: z.string().trim().regex(/^[^\s@<>]+@[^\s@<>]+$|^.+<[^\s@<>]+@[^\s@<>]+>$/, 'must be an address such as dualkey@example.com or "dualkey <dualkey@example.com>"').optional(),
     DUALKEY_REMINDER_HOURS: z
@@ -70,6 +71,12 @@ export const configSchema = z
     }
     if (c.TEAMS_ALLOW_UNAUTHENTICATED && c.NODE_ENV === 'production') {
       ctx.addIssue({ code: 'custom', path: ['TEAMS_ALLOW_UNAUTHENTICATED'], message: 'is for local development only and is refused when NODE_ENV=production' });
+    }
+    if (c.DUALKEY_DEV_IMPERSONATION && c.NODE_ENV === 'production') {
+      ctx.addIssue({
+        code: 'custom', path: ['DUALKEY_DEV_IMPERSONATION'],
+        message: 'is for local development only and is refused when NODE_ENV=production: the operator is not an admin. Unset it; admins act with their own CLI token (dualkey --token-file <file>), in chat or in the console',
+      });
     }
   });
 

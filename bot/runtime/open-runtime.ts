@@ -31,6 +31,8 @@ export interface RuntimeOverrides {
   steps?: StepHook;
   /** An already open database (tests); it is not closed by the runtime. */
   database?: Database;
+  /** Local-development impersonation, when not taken from DUALKEY_DEV_IMPERSONATION. */
+  devImpersonation?: boolean;
 }
 
 /** Opens everything dualkey needs from a validated configuration. */
@@ -47,6 +49,7 @@ export async function openRuntime(config: Config, overrides: RuntimeOverrides = 
       random: overrides.random ?? cryptoRandom,
       logger: overrides.logger ?? silentLogger,
       steps: overrides.steps ?? noStepHook,
+      devImpersonation: overrides.devImpersonation ?? config.DUALKEY_DEV_IMPERSONATION,
     });
     // A vault holding sessions on an HSM lets go of them (the local vault has nothing to close).
     const closeVault = () => (vault as { close?: () => void }).close?.();

@@ -1,4 +1,5 @@
 import { DomainError } from '../errors.js';
+import { adminNotFound, notAdminOfInstance } from './admin-refusals.js';
 import type { Admin } from '../model/admin.js';
 import type { Instance } from '../model/instance.js';
 import type { Request } from '../model/request.js';
@@ -13,9 +14,8 @@ export function administers(admin: Admin, instanceName: string): boolean {
 /** Refuses with `not_admin` unless the admin administers the instance. */
 export function requireInstanceAdmin(admin: Admin, instance: Pick<Instance, 'name' | 'tenantId'>): void {
   if (admin.tenantId !== instance.tenantId || !administers(admin, instance.name)) {
-    throw new DomainError('not_admin', `${admin.email} is not an administrator of ${instance.name}. Ask a global admin to grant the role (system_admin:${instance.name}).`, {
-      instance: instance.name,
-    });
+    // An admin of another tenant is not an administrator here at all.
+    throw admin.tenantId !== instance.tenantId ? adminNotFound(admin.email) : notAdminOfInstance(admin.email, instance.name);
   }
 }
 

@@ -109,3 +109,26 @@ function secondPassword(): DomainError {
   return new DomainError('pfx_bad_password',
     'The password verifies this PFX but does not decrypt its contents (it may have been exported with a second password, or is damaged). Export it again protected by a single password.');
 }
+
+/**
+ * Refuses, before any password is asked for, a PFX that is not password protected: no MAC, or a MAC that
+ * verifies with an empty password (`pfx_password_required`). A protected file passes; parsePfx checks the rest.
+ */
+export function refuseUnprotectedPfx(bytes: Buffer): void {
+  assertKeyFileSize(bytes);
+  const pfx = readPfxStructure(bytes);
+  if (!pfx.mac) {
+    throw new DomainError('pfx_password_required',
+      'This PFX has no integrity MAC, so it is not password protected. Export it again with a password and a MAC (OpenSSL adds one unless -nomac is given).');
+  }
+  const budget = new KdfBudget();
+  budget.spend(visibleCost(pfx));
+  for (const empty of EMPTY_PASSWORDS) {
+    if (!budget.canAfford(macCost(pfx.mac))) return;
+    budget.spend(macCost(pfx.mac));
+    if (verifyPfxMac(pfx.mac, pfx.authSafe, empty)) {
+      throw new DomainError('pfx_password_required',
+        'This PFX is not password protected (it opens with an empty password). Export it again with a password.');
+    }
+  }
+}

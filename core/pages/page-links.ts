@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { requireEntitled, requireInstanceAdmin } from '../access/authorize.js';
+import { requireOwnCredential } from '../access/require-own-credential.js';
 import type { EngineDeps } from '../engine-deps.js';
 import { DomainError } from '../errors.js';
 import { newId } from '../ids.js';
@@ -23,6 +24,16 @@ export async function issuePageLink(deps: EngineDeps, actor: Actor, operation: P
   const now = deps.clock.now();
   const expiresAt = new Date(now.getTime() + PAGE_LINK_TTL_MS);
   await deps.uow.run(async (store) => {
+    if (operation === 'cli_token') {
+      // A CLI token is rooted in a credential the admin holds (chat, console), never in the CLI itself.
+      requireOwnCredential(actor, false);
+      if (actor.transport === 'cli' || actor.transport === 'system') throw new DomainError('operator_cannot_act_as_admin', 'Create a CLI token from chat ("cli-token") or in the web console.');
+      await store.pageTokens.insert({
+        id: newId(deps.random), tokenHash: hash(token), tenantId: actor.admin.tenantId, adminId: actor.admin.id, operation, instanceName: '',
+        transport: actor.transport, createdAt: now, expiresAt, usedAt: null, failedAttempts: 0,
+      });
+      return;
+    }
     // Refuse now what the page would refuse anyway, before anyone types a password.
     const { tenant, instance } = await loadInstance(store, actor.admin.tenantId, instanceName);
     requireEntitled(tenant);

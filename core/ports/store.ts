@@ -6,6 +6,7 @@ import type { Instance, InstanceState, KeyMode } from '../model/instance.js';
 import type { JournalEntry } from '../model/journal-entry.js';
 import type { PageToken } from '../model/page-token.js';
 import type { Channel, OutboxDelivery, OutboxMessage } from '../model/outbox-message.js';
+import type { CliToken } from '../model/cli-token.js';
 import type { ConsoleLink, ConsoleSession } from '../model/console-session.js';
 import type { InboxEntry } from '../model/inbox-entry.js';
 import type { Protector, ProtectorDestruction, ProtectorKind, ProtectorStatus, WrappedDek } from '../model/protector.js';
@@ -288,6 +289,20 @@ export interface ConsoleAuthRepo {
   endSessionsOf(adminId: string, at: Date): Promise<number>;
 }
 
+/** Personal CLI tokens of admins, stored as SHA-256 hashes only. */
+export interface CliTokenRepo {
+  insert(token: CliToken & { tokenHash: string }): Promise<void>;
+  byHash(tokenHash: string): Promise<CliToken | null>;
+  byId(id: string): Promise<CliToken | null>;
+  /** The tenant's tokens (or one admin's), newest first, revoked ones included. */
+  list(tenantId: string, adminId?: string): Promise<CliToken[]>;
+  /** Revokes the token (compare-and-swap on not revoked); false when it was revoked already. */
+  revoke(id: string, at: Date): Promise<boolean>;
+  /** Revokes every live token of an admin (admin removed); returns how many. */
+  revokeAllOf(adminId: string, at: Date): Promise<number>;
+  touch(id: string, at: Date): Promise<void>;
+}
+
 /** One row of the console's instance list. */
 export interface InstanceRow {
   name: string;
@@ -347,6 +362,7 @@ export interface Store {
   handledDeliveries: HandledDeliveryRepo;
   inbox: InboxRepo;
   consoleAuth: ConsoleAuthRepo;
+  cliTokens: CliTokenRepo;
   consoleViews: ConsoleViewRepo;
   deploymentChannels: DeploymentChannelRepo;
   offlineHooks: OfflineHookRepo;

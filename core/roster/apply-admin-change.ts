@@ -26,6 +26,8 @@ export async function applyAdminChange(deps: EngineDeps, actor: Actor, request: 
       await store.admins.remove(target!.id);
       // A removed admin's console sessions end with the commit that removes them.
       await store.consoleAuth.endSessionsOf(target!.id, now);
+      // ... and so do their personal CLI tokens.
+      await store.cliTokens.revokeAllOf(target!.id, now);
     }
     await appendAudit(store, {
       at: now, tenantId: request.tenantId, actor: auditActorOf(actor), transport: actor.transport, action: 'approve', instanceName: null, requestId: request.id,

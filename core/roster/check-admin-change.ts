@@ -1,3 +1,4 @@
+import { adminNotFound } from '../access/admin-refusals.js';
 import { DomainError } from '../errors.js';
 import type { Admin, Identity } from '../model/admin.js';
 import type { Store } from '../ports/store.js';
@@ -12,7 +13,8 @@ export async function checkAdminChange(store: Store, tenantId: string, change: A
     throw new DomainError('admin_not_found', `${email} is not an admin of this tenant.`, { email });
   }
   if (change.operation === 'admin_remove') {
-    if (existing!.role === 'global_admin') {
+    if (!existing) throw adminNotFound(email);
+    if (existing.role === 'global_admin') {
       const globals = (await store.admins.list(tenantId)).filter((a) => a.role === 'global_admin');
       if (globals.length <= 1) throw new DomainError('last_global_admin', `${email} is the last global admin; add another global admin before removing them.`, { email });
     }

@@ -22,10 +22,10 @@ export async function addAdmin(deps: EngineDeps, tenantId: string, input: NewAdm
       // The operator seeds the first two global admins; every later roster change needs two of them.
       const globals = (await store.admins.list(tenantId)).filter((a) => a.role === 'global_admin');
       if (globals.length >= 2) {
-        throw new DomainError('roster_change_needs_approval', 'This tenant has its two global admins: a roster change now needs one of them to request it and another to approve. Run "dualkey admin add … --as <global admin>".');
+        throw new DomainError('roster_change_needs_approval', 'This tenant has its two global admins: a roster change now needs one of them to request it and another to approve. A global admin requests it with their own credential: chat, the console, or "dualkey admin add … --token-file <their CLI token file>".');
       }
       if (input.role !== 'global_admin') {
-        throw new DomainError('roster_change_needs_approval', 'The operator adds only the first two global admins directly (--role global_admin); once they exist, they request other roster changes with --as.');
+        throw new DomainError('roster_change_needs_approval', 'The operator adds only the first two global admins directly (--role global_admin); once they exist, they request other roster changes with their own credential (chat, console, or dualkey --token-file).');
       }
       const { change } = await checkAdminChange(store, tenantId, { operation: 'admin_add', ...input });
       if (change.operation !== 'admin_add') throw new Error('unreachable');

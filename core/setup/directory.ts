@@ -1,4 +1,5 @@
 import type { EngineDeps } from '../engine-deps.js';
+import { adminNotFound } from '../access/admin-refusals.js';
 import { DomainError } from '../errors.js';
 import type { Admin, Platform } from '../model/admin.js';
 import type { Request } from '../model/request.js';
@@ -22,7 +23,7 @@ export async function resolveTenant(deps: EngineDeps, name?: string): Promise<Te
 /** The admin with this e-mail in the tenant, or `admin_not_found`. */
 export async function adminByEmail(deps: EngineDeps, tenantId: string, email: string): Promise<Admin> {
   const admin = await deps.uow.run((store) => store.admins.byEmail(tenantId, email.normalize('NFKC').trim().toLowerCase()));
-  if (!admin) throw new DomainError('admin_not_found', `${email} is not an admin of this tenant. List admins with "admins".`, { email });
+  if (!admin) throw adminNotFound(email.trim().toLowerCase().slice(0, 320));
   return admin;
 }
 

@@ -21,3 +21,4 @@ export { consoleLinks, consoleSessions } from './console-sessions.js';
 export { dbKeys } from './db-keys.js';
 export { deploymentChannels } from './deployment-channels.js';
 export { offlineHooks } from './offline-hooks.js';
+export { cliTokens } from './cli-tokens.js';

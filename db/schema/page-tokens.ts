@@ -8,7 +8,7 @@ export const pageTokens = pgTable(
     tokenHash: text('token_hash').notNull().unique(),
     tenantId: text('tenant_id').notNull(),
     adminId: text('admin_id').notNull(),
-    operation: text('operation', { enum: ['key_new', 'key_upload', 'lock', 'unlock'] }).notNull(),
+    operation: text('operation', { enum: ['key_new', 'key_upload', 'lock', 'unlock', 'cli_token'] }).notNull(),
     instanceName: text('instance_name').notNull(),
     transport: text('transport', { enum: ['cli', 'slack', 'teams', 'web', 'system'] }).notNull(),
     createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull(),

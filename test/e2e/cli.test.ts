@@ -47,11 +47,29 @@ async function seed(ws: CliWorkspace): Promise<void> {
   });
 }
 
-/** Asserts a --json refusal: exit status, code, nothing on stderr. */
+/** Creates a personal CLI token per admin as the console does (transport web), each in a 0600 file; returns the file names. */
+async function tokenFiles(ws: CliWorkspace, emails: string[]): Promise<string[]> {
+  const tokens = await ws.withEngine(async (engine: Engine) => {
+    const tenant = await engine.resolveTenant();
+    const out: string[] = [];
+    for (const email of emails) out.push((await engine.createCliToken({ admin: await engine.adminByEmail(tenant.id, email), transport: 'web' }, 'cli test')).token);
+    return out;
+  });
+  return emails.map((email, i) => {
+    const name = `${email.split('@')[0]}.token`;
+    writeFileSync(path.join(ws.cwd, name), `${tokens[i]!}\n`, { mode: 0o600 });
+    return name;
+  });
+}
+
+/** The warning every --as run prints while local-development impersonation is on. */
+const IMPERSONATION_WARNING = /^warning: DUALKEY_DEV_IMPERSONATION=true: the operator acts as \S+ with --as .*\n/;
+
+/** Asserts a --json refusal: exit status, code, nothing on stderr but the impersonation warning. */
 function expectRefusal(r: CliRun, exitCode: number, code: string): ErrorJson['error'] {
   expect(r.code, `${r.args.join(' ')}\n${r.stdout}\n${r.stderr}`).toBe(exitCode);
   expect((r.json as ErrorJson).error.code).toBe(code);
-  expect(r.stderr).toBe('');
+  expect(r.stderr.replace(IMPERSONATION_WARNING, '')).toBe('');
   return (r.json as ErrorJson).error;
 }
 
@@ -93,6 +111,8 @@ describe('dualkey CLI, spawned as `node bin/dualkey.js`', () => {
       expect(ok(await ws.run(['admin', 'add', 'ann@example.com', '--name', 'Ann', '--role', 'global_admin', '--json']))).toMatchObject({ email: 'ann@example.com', role: 'global_admin' });
       expect(ok(await ws.run(['admin', 'add', 'bob@example.com', '--name', 'Bob', '--role', 'global_admin', '--json']))).toMatchObject({ email: 'bob@example.com', role: 'global_admin' });
       expect(ok(await ws.run(['instance', 'create', 'crm-prod', '--json']))).toMatchObject({ instance: 'crm-prod', state: 'active', keyMode: 'service' });
+      // Each admin acts with their own CLI token, made as the console makes it (the operator cannot make one).
+      const [ann, bob] = (await tokenFiles(ws, ['ann@example.com', 'bob@example.com'])) as [string, string];
 
       // status --json of one instance: exactly these fields.
       const status = ok(await ws.run<Record<string, unknown>>(['status', 'crm-prod', '--json']));
@@ -110,7 +130,7 @@ describe('dualkey CLI, spawned as `node bin/dualkey.js`', () => {
 
       const before = Date.now();
       const upload = await ws.run<{ request: string; fingerprint: string; kind: string; state: string; deadline: string }>(
-        ['key', 'upload', 'crm-prod', '--as', 'ann@example.com', '--file', pfx, '--password-file', pw, '--json'],
+        ['key', 'upload', 'crm-prod', '--token-file', ann, '--file', pfx, '--password-file', pw, '--json'],
       );
       const after = Date.now();
       const changed = ok(upload);
@@ -124,17 +144,17 @@ describe('dualkey CLI, spawned as `node bin/dualkey.js`', () => {
       expect(Date.parse(changed.deadline)).toBeLessThanOrEqual(after + 72 * 3_600_000);
 
       // The requester cannot approve their own change; another admin can.
-      expectRefusal(await ws.run(['approve', requestId, '--as', 'ann@example.com', '--json']), 1, 'self_approval');
-      expect(ok(await ws.run(['approve', requestId, '--as', 'bob@example.com', '--json']))).toMatchObject({ request: requestId, type: 'key_change', state: 'approved', decidedAt: expect.stringMatching(ISO) });
+      expectRefusal(await ws.run(['approve', requestId, '--token-file', ann, '--json']), 1, 'self_approval');
+      expect(ok(await ws.run(['approve', requestId, '--token-file', bob, '--json']))).toMatchObject({ request: requestId, type: 'key_change', state: 'approved', decidedAt: expect.stringMatching(ISO) });
 
       // No lock within 72 hours of a key change: the refusal says when it becomes allowed.
-      const lock = expectRefusal(await ws.run(['lock', 'crm-prod', '--as', 'ann@example.com', '--confirm', 'crm-prod', '--file', pfx, '--password-file', pw, '--json']), 1, 'lock_cooldown');
+      const lock = expectRefusal(await ws.run(['lock', 'crm-prod', '--token-file', ann, '--confirm', 'crm-prod', '--file', pfx, '--password-file', pw, '--json']), 1, 'lock_cooldown');
       const lockAllowedAt = Date.parse(String(lock.details?.lockAllowedAt));
       expect(lockAllowedAt).toBeGreaterThanOrEqual(before + 72 * 3_600_000 - 1_000);
       expect(lockAllowedAt).toBeLessThanOrEqual(after + 72 * 3_600_000);
       expect(lock.message).toContain(String(lock.details?.lockAllowedAt));
 
-      // audit --json, newest first: the operations and the refusals, impersonated through the CLI.
+      // audit --json, newest first: the operations and the refusals, each by the admin in their own name through the CLI.
       const audit = ok(await ws.run<Array<Record<string, unknown>>>(['audit', '--json']));
       expect(audit.map((e) => e.seq)).toEqual([...audit.map((e) => e.seq)].sort((a, b) => Number(b) - Number(a)));
       expect(audit.map((e) => [e.action, e.result, e.code]).reverse()).toEqual([
@@ -142,6 +162,8 @@ describe('dualkey CLI, spawned as `node bin/dualkey.js`', () => {
         ['admin_add', 'ok', null],
         ['admin_add', 'ok', null],
         ['instance_create', 'ok', null],
+        ['cli_token_create', 'ok', null],
+        ['cli_token_create', 'ok', null],
         ['key_upload', 'ok', null],
         ['approve', 'refused', 'self_approval'],
         ['approve', 'ok', null],
@@ -149,9 +171,9 @@ describe('dualkey CLI, spawned as `node bin/dualkey.js`', () => {
         ['lock_request', 'refused', 'lock_cooldown'],
       ]);
       const byAction = (action: string, result: string) => audit.find((e) => e.action === action && e.result === result)!;
-      expect(byAction('key_upload', 'ok')).toMatchObject({ actor: 'ann@example.com', impersonatedBy: 'operator', transport: 'cli', instance: 'crm-prod', request: requestId, details: { fingerprint: FIXTURE_FINGERPRINT, previousFingerprint: serviceFingerprint } });
-      expect(byAction('approve', 'refused')).toMatchObject({ actor: 'ann@example.com', impersonatedBy: 'operator', request: requestId });
-      expect(byAction('approve', 'ok')).toMatchObject({ actor: 'bob@example.com', impersonatedBy: 'operator', instance: 'crm-prod', request: requestId });
+      expect(byAction('key_upload', 'ok')).toMatchObject({ actor: 'ann@example.com', impersonatedBy: null, transport: 'cli', instance: 'crm-prod', request: requestId, details: { fingerprint: FIXTURE_FINGERPRINT, previousFingerprint: serviceFingerprint } });
+      expect(byAction('approve', 'refused')).toMatchObject({ actor: 'ann@example.com', impersonatedBy: null, request: requestId });
+      expect(byAction('approve', 'ok')).toMatchObject({ actor: 'bob@example.com', impersonatedBy: null, instance: 'crm-prod', request: requestId });
 
       const verified = ok(await ws.run(['audit', 'verify', '--json']));
       expect(verified).toMatchObject({ ok: true, entries: audit.length, headHash: expect.stringMatching(/^[0-9a-f]{64}$/) });
@@ -174,6 +196,8 @@ describe('dualkey CLI, spawned as `node bin/dualkey.js`', () => {
     let ws: CliWorkspace;
     beforeAll(async () => {
       ws = await workspace();
+      // These tests drive admins with --as: local-development impersonation, turned on explicitly.
+      ws.env.DUALKEY_DEV_IMPERSONATION = 'true';
       await seed(ws);
     });
 
@@ -181,7 +205,7 @@ describe('dualkey CLI, spawned as `node bin/dualkey.js`', () => {
       it.each([
         ['an unknown command', ['frobnicate', 'crm-prod'], /unknown command "frobnicate crm-prod"/],
         ['an unknown flag', ['status', '--colour', 'blue'], /--colour/],
-        ['a missing --as', ['key', 'revert', 'crm-prod'], /--as <admin email> is required/],
+        ['neither --token-file nor --as', ['key', 'revert', 'crm-prod'], /--token-file <file> is required/],
       ])('exits 2 with {"error":{"code":"usage"}} for %s', async (_what, args, message) => {
         const error = expectRefusal(await ws.run([...args, '--json']), 2, 'usage');
         expect(error.message).toMatch(message);

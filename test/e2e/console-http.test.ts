@@ -48,7 +48,7 @@ describe('web console over HTTP', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     dataDir = mkdtempSync(path.join(tmpdir(), 'dualkey-e2e-console-'));
-    server = await startServer(loadConfig({ DUALKEY_DATA_DIR: dataDir, PORT: '0' }), { database: db.database, clock, logger: new MemoryLogger(), startScheduler: false });
+    server = await startServer(loadConfig({ DUALKEY_DATA_DIR: dataDir, PORT: '0', DUALKEY_DEV_IMPERSONATION: 'true' }), { database: db.database, clock, logger: new MemoryLogger(), startScheduler: false });
     engine = server.runtime.engine;
     const acme = await engine.createTenant('acme', { selfManagedKeys: true });
     const add = (tenantId: string, email: string, name: string) => engine.addAdmin(tenantId, { email, name, role: 'global_admin', instances: [], identities: [] });

@@ -29,7 +29,7 @@ describe('KV v2 key endpoint', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     dataDir = mkdtempSync(path.join(tmpdir(), 'dualkey-e2e-kv-'));
-    server = await startServer(loadConfig({ DUALKEY_DATA_DIR: dataDir, PORT: '0' }), { database: db.database, clock, logger, startScheduler: false });
+    server = await startServer(loadConfig({ DUALKEY_DATA_DIR: dataDir, PORT: '0', DUALKEY_DEV_IMPERSONATION: 'true' }), { database: db.database, clock, logger, startScheduler: false });
     engine = server.runtime.engine;
     tenantId = (await engine.createTenant('acme', { selfManagedKeys: true })).id;
     for (const name of ['shop-db', 'hr-db']) await engine.createInstance(tenantId, name);

@@ -64,7 +64,7 @@ describe.skipIf(!mariadbAvailable())('MariaDB encrypted at rest with dualkey as 
   beforeAll(async () => {
     db = await createTestDatabase();
     dataDir = mkdtempSync(path.join(tmpdir(), 'dualkey-e2e-maria-'));
-    server = await startServer(loadConfig({ DUALKEY_DATA_DIR: dataDir, PORT: '0' }), { database: db.database, clock, logger, startScheduler: false });
+    server = await startServer(loadConfig({ DUALKEY_DATA_DIR: dataDir, PORT: '0', DUALKEY_DEV_IMPERSONATION: 'true' }), { database: db.database, clock, logger, startScheduler: false });
     engine = server.runtime.engine;
     const tenant = await engine.createTenant('acme', { selfManagedKeys: true });
     tenantId = tenant.id;

@@ -49,7 +49,8 @@ describe('a full lifecycle leaves no secret behind', () => {
   const logger = new MemoryLogger();
   const output: string[] = [];
   const work = mkdtempSync(path.join(tmpdir(), 'dualkey-leak-'));
-  const config = loadConfig({ DUALKEY_DATA_DIR: work, PORT: '0' });
+  // The operator drives both admins with --as here: local-development impersonation, explicitly on.
+  const config = loadConfig({ DUALKEY_DATA_DIR: work, PORT: '0', DUALKEY_DEV_IMPERSONATION: 'true' });
   const io: CliIo = {
     stdout: (d) => void output.push(d.toString()),
     stderr: (d) => void output.push(d),
@@ -59,7 +60,7 @@ describe('a full lifecycle leaves no secret behind', () => {
   };
   const cli = async (...argv: string[]) => {
     const code = await runCli([...argv, '--json'], io, {
-      env: { DUALKEY_DATA_DIR: work },
+      env: { DUALKEY_DATA_DIR: work, DUALKEY_DEV_IMPERSONATION: 'true' },
       openEngine: (c) => openRuntime(c, { database: db.database, clock, logger }),
       serve: async () => undefined,
     });

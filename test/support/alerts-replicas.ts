@@ -52,7 +52,7 @@ export async function startReplicaFleet(opts: FleetOptions): Promise<ReplicaFlee
   writeFileSync(masterKeyFile, randomBytes(32), { mode: 0o600 });
   const config = loadConfig({
     DATABASE_URL: opts.databaseUrl, DUALKEY_DATA_DIR: work, DUALKEY_MASTER_KEY_FILE: masterKeyFile, SMTP_URL: opts.smtpUrl,
-    PORT: '0', DUALKEY_REMINDER_HOURS: '24,1',
+    PORT: '0', DUALKEY_REMINDER_HOURS: '24,1', DUALKEY_DEV_IMPERSONATION: 'true',
   });
   const replicas: Replica[] = [];
   const close = async () => {

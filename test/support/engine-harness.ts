@@ -56,7 +56,7 @@ export async function createHarness(opts: HarnessOptions = {}): Promise<Harness>
   const vault: HarnessVault = opts.vault ? await opts.vault(() => clock.now()) : await LocalVault.open({ database: db.database, masterKey, keyDir, now: () => clock.now() });
   // As a server configured with SMTP, Slack and Teams would have recorded at its start.
   await db.uow.run((store) => store.deploymentChannels.replace(['email', 'slack', 'teams'], clock.now()));
-  const build = () => createEngine({ uow: db.uow, vault, clock, random: cryptoRandom, logger, steps: faults });
+  const build = () => createEngine({ uow: db.uow, vault, clock, random: cryptoRandom, logger, steps: faults, devImpersonation: true });
   const h: Harness = {
     db, clock, faults, vault, masterKey, keyDir, logger,
     engine: build(),
@@ -82,7 +82,7 @@ export interface Seeded {
   instance: string;
 }
 
-/** The actor of an admin acting through the CLI for the operator. */
+/** The actor of an admin acting through the CLI for the operator: accepted only because the harness engine sets devImpersonation (local-development flag). */
 export function asCli(admin: Admin): Actor {
   return { admin, transport: 'cli', impersonatedBy: 'operator' };
 }

@@ -53,7 +53,7 @@ export async function startTeamsWorld(env: Record<string, string> = {}, override
   const logger = new MemoryLogger();
   const config = loadConfig({
     DUALKEY_DATA_DIR: dataDir, PORT: '0', PUBLIC_URL: 'https://dualkey.example.com', TEAMS_ALLOW_UNAUTHENTICATED: 'true',
-    SLACK_BOT_TOKEN, SLACK_API_URL: slackApi.apiUrl, SLACK_SIGNING_SECRET: randomBytes(16).toString('hex'), ...env,
+    SLACK_BOT_TOKEN, SLACK_API_URL: slackApi.apiUrl, SLACK_SIGNING_SECRET: randomBytes(16).toString('hex'), DUALKEY_DEV_IMPERSONATION: 'true', ...env,
   });
   const server = await startServer(config, { database: db.database, clock, logger, startScheduler: false, ...overrides });
   const engine = server.runtime.engine;

@@ -1,5 +1,6 @@
 import { open, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { refuseUnprotectedPfx } from '../../../core/keyfiles/parse-pfx.js';
 import { detectKeyFileFormat } from '../../../core/keyfiles/read-key-file.js';
 import type { Request } from '../../../core/model/request.js';
 import type { KeyChangeResult } from '../../../core/lifecycle/key-change.js';
@@ -13,6 +14,7 @@ export async function readKeyFileArgs(ctx: CliContext, values: CliValues): Promi
   if (!name) throw new UsageError('--file <key file> is required (a .pfx/.p12 or a .byok file)');
   const file = await readInputFile(ctx.io, name, 'key file');
   const isPfx = detectKeyFileFormat(file) === 'pfx';
+  if (isPfx && !str(values, 'password-file')) refuseUnprotectedPfx(file);
   const password = await readPassword(ctx.io, str(values, 'password-file'), { required: isPfx });
   return { file, password };
 }
@@ -32,7 +34,7 @@ function changeResult(r: KeyChangeResult, instance: string, extra: Record<string
 export const keyCommands: CliCommand[] = [
   {
     path: ['key', 'new'],
-    usage: 'dualkey key new <instance> --as <email> --password-file <f> --out <file.pfx> [--name <key name>]',
+    usage: 'dualkey key new <instance> --token-file <f> --password-file <f> --out <file.pfx> [--name <key name>]',
     options: { as: { type: 'string' }, 'password-file': { type: 'string' }, out: { type: 'string' }, name: { type: 'string' } },
     args: [1, 1],
     async run(ctx, [instance], values) {
@@ -59,7 +61,7 @@ export const keyCommands: CliCommand[] = [
   },
   {
     path: ['key', 'upload'],
-    usage: 'dualkey key upload <instance> --as <email> --file <f> [--password-file <f>]',
+    usage: 'dualkey key upload <instance> --token-file <f> --file <f> [--password-file <f>]',
     options: { as: { type: 'string' }, file: { type: 'string' }, 'password-file': { type: 'string' } },
     args: [1, 1],
     async run(ctx, [instance], values) {
@@ -70,7 +72,7 @@ export const keyCommands: CliCommand[] = [
   },
   {
     path: ['key', 'revert'],
-    usage: 'dualkey key revert <instance> --as <email>',
+    usage: 'dualkey key revert <instance> --token-file <f>',
     options: { as: { type: 'string' } },
     args: [1, 1],
     async run(ctx, [instance], values) {

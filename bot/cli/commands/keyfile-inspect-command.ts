@@ -1,4 +1,4 @@
-import { parsePfx } from '../../../core/keyfiles/parse-pfx.js';
+import { parsePfx, refuseUnprotectedPfx } from '../../../core/keyfiles/parse-pfx.js';
 import { parseByokFile } from '../../../core/keyfiles/byok.js';
 import { detectKeyFileFormat } from '../../../core/keyfiles/read-key-file.js';
 import { type CliCommand, str } from '../cli-command.js';
@@ -14,6 +14,8 @@ export const keyfileInspectCommand: CliCommand = {
     const file = await readInputFile(ctx.io, name!, 'key file');
     const format = detectKeyFileFormat(file);
     if (format === 'pfx') {
+      // An unprotected file is refused as such (exit 1), not with "a password is needed" (usage).
+      if (!str(values, 'password-file')) refuseUnprotectedPfx(file);
       const key = parsePfx(file, await readPassword(ctx.io, str(values, 'password-file'), { required: true }));
       key.privateKeyPkcs8.fill(0);
       const json = { format, keyType: key.keyType, bits: key.bits, fingerprint: key.fingerprint };

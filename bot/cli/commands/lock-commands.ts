@@ -6,7 +6,7 @@ import { readKeyFileArgs } from './key-commands.js';
 export const lockCommands: CliCommand[] = [
   {
     path: ['lock'],
-    usage: 'dualkey lock <instance> --as <email> --confirm <instance> --file <f> [--password-file <f>]',
+    usage: 'dualkey lock <instance> --token-file <f> --confirm <instance> --file <f> [--password-file <f>]',
     options: { as: { type: 'string' }, confirm: { type: 'string' }, file: { type: 'string' }, 'password-file': { type: 'string' } },
     args: [1, 1],
     async run(ctx, [instance], values) {
@@ -23,7 +23,7 @@ export const lockCommands: CliCommand[] = [
   },
   {
     path: ['unlock'],
-    usage: 'dualkey unlock <instance> --as <email> --file <f> [--password-file <f>]',
+    usage: 'dualkey unlock <instance> --token-file <f> --file <f> [--password-file <f>]',
     options: { as: { type: 'string' }, file: { type: 'string' }, 'password-file': { type: 'string' } },
     args: [1, 1],
     async run(ctx, [instance], values) {

@@ -3,7 +3,7 @@ import { type CliCommand, str } from '../cli-command.js';
 
 const decisionCommand = (decision: Decision): CliCommand => ({
   path: [decision],
-  usage: `dualkey ${decision} <request-id> --as <email> [--reason <text>]`,
+  usage: `dualkey ${decision} <request-id> --token-file <f> [--reason <text>]`,
   options: { as: { type: 'string' }, reason: { type: 'string' } },
   args: [1, 1],
   async run(ctx, [id], values) {

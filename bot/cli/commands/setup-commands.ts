@@ -32,7 +32,7 @@ export const setupCommands: CliCommand[] = [
   },
   {
     path: ['admin', 'add'],
-    usage: 'dualkey admin add <email> --name <name> --role <global_admin|service_admin|system_admin:<inst>[,<inst>]> [--slack <team>/<user>] [--teams <tenantId>/<aadObjectId>] [--as <global admin>]',
+    usage: 'dualkey admin add <email> --name <name> --role <global_admin|service_admin|system_admin:<inst>[,<inst>]> [--slack <team>/<user>] [--teams <tenantId>/<aadObjectId>] [--token-file <f of a global admin>]',
     options: { name: { type: 'string' }, role: { type: 'string' }, slack: { type: 'string' }, teams: { type: 'string' }, as: { type: 'string' } },
     args: [1, 1],
     async run(ctx, [email], values) {
@@ -41,7 +41,7 @@ export const setupCommands: CliCommand[] = [
       const { role, instances } = parseRole(str(values, 'role'));
       const identities = [...parseIdentity('slack', str(values, 'slack')), ...parseIdentity('teams', str(values, 'teams'))];
       const as = str(values, 'as');
-      if (as) {
+      if (as || str(values, 'token-file')) {
         // After the first two global admins, a roster change is a request another global admin approves.
         const r = await (await ctx.engine()).requestAdminChange(await ctx.actor(as), { operation: 'admin_add', email: email!, name, role, instances, identities });
         return { json: { request: r.id, type: r.type, state: r.state, deadline: r.deadline.toISOString() }, text: `Requested: add ${email} as ${role}. Another global admin must approve ${r.id}.` };
@@ -53,7 +53,7 @@ export const setupCommands: CliCommand[] = [
   },
   {
     path: ['admin', 'remove'],
-    usage: 'dualkey admin remove <email> --as <global admin>',
+    usage: 'dualkey admin remove <email> --token-file <f of a global admin>',
     options: { as: { type: 'string' } },
     args: [1, 1],
     async run(ctx, [email], values) {

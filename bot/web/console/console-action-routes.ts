@@ -10,6 +10,7 @@ import { redirect, sendConsolePage } from './console-http.js';
 import { notice } from './console-layout.js';
 import { renderInstancePage, renderRevertConfirm } from './instance-page.js';
 import { decisionsFor, renderDecisionConfirm, renderRequestPage } from './requests-page.js';
+import { renderNewTokenPage, renderTokensPage } from './tokens-page.js';
 
 const NAME = '([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)';
 const REQUEST = '(r-[a-z0-9]{1,32})';
@@ -84,6 +85,20 @@ export function consoleActionRoutes(ctx: ConsoleContext): Route[] {
         const instances = role === 'system_admin' ? (form.get('instances') ?? '').split(',').map((i) => i.trim()).filter(Boolean) : [];
         await engine.requestAdminChange(s.actor, { operation: 'admin_add', email, name: (form.get('name') ?? '').trim(), role, instances, identities: [] });
         redirect(res, '/console/admins?done=admin_add');
+      }, back);
+    }),
+    post('console.tokens', /^\/console\/tokens$/, async (_req, res, _m, s, form) => {
+      const back = async (banner: ReturnType<typeof notice>, status: number) => sendConsolePage(res, status, renderTokensPage(s.viewer, await engine.listCliTokens(s.admin.tenantId, s.admin.id), banner));
+      await refusing(res, async () => {
+        const op = form.get('op');
+        if (op === 'revoke') {
+          await engine.revokeCliToken(s.actor, s.admin.tenantId, (form.get('id') ?? '').trim());
+          return redirect(res, '/console/tokens?done=token_revoke');
+        }
+        if (op !== 'create') throw new DomainError('invalid_input', 'Choose create or revoke.');
+        const { token, cliToken } = await engine.createCliToken(s.actor, form.get('label'));
+        // Shown once, in the response to the POST (no-store): never in a URL, never again.
+        sendConsolePage(res, 200, renderNewTokenPage(s.viewer, token, { ...cliToken, adminEmail: s.admin.email }));
       }, back);
     }),
     post('console.inbox.read', /^\/console\/inbox$/, async (_req, res, _m, s) => {

@@ -2,7 +2,7 @@ import type { Admin } from '../../../core/model/admin.js';
 import { html, type HtmlValue, type SafeHtml } from '../pages/html.js';
 
 /** The console's sections, in navigation order. */
-export type Section = 'instances' | 'requests' | 'inbox' | 'audit' | 'admins' | 'settings' | 'none';
+export type Section = 'instances' | 'requests' | 'inbox' | 'audit' | 'admins' | 'settings' | 'tokens' | 'none';
 
 /** Who is signed in, for the header: the admin, their unread count and the session's form token. */
 export interface Viewer {
@@ -18,6 +18,7 @@ const NAV: Array<[Section, string, string]> = [
   ['audit', 'Audit', '/console/audit'],
   ['admins', 'Admins', '/console/admins'],
   ['settings', 'Settings', '/console/settings'],
+  ['tokens', 'CLI tokens', '/console/tokens'],
 ];
 
 /** The hidden field every console form carries (the session's synchronizer token). */

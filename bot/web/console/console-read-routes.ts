@@ -12,6 +12,7 @@ import { INSTANCES_PER_PAGE, renderInstancesPage } from './instances-page.js';
 import { renderInstancePage } from './instance-page.js';
 import { renderRequestPage, renderRequestsPage } from './requests-page.js';
 import { renderSettingsPage } from './settings-page.js';
+import { renderTokensPage } from './tokens-page.js';
 
 const NAME = '([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)';
 const REQUEST = '(r-[a-z0-9]{1,32})';
@@ -27,6 +28,7 @@ const day = (v: string | null, plusDays = 0): Date | undefined => {
 const DONE: Record<string, string> = {
   approve: 'Approved. Every admin has been told.', rollback: 'Rolled back. Every admin has been told.', reject: 'Rejected. Every admin has been told.',
   revert: 'Reverted to a service-managed key; another admin must approve. Every admin has been alerted.',
+  token_revoke: 'Token revoked: it no longer works.',
   admin_add: 'Roster change requested; another global admin must approve it.', admin_remove: 'Removal requested; another global admin must approve it.',
 };
 const doneBanner = (q: URLSearchParams): SafeHtml | null => (DONE[q.get('done') ?? ''] ? notice('ok', DONE[q.get('done')!]!) : null);
@@ -89,6 +91,9 @@ export function consoleReadRoutes(ctx: ConsoleContext): Route[] {
     }),
     get('console.settings', /^\/console\/settings$/, async (_req, res, _m, s) => {
       sendConsolePage(res, 200, renderSettingsPage(s.viewer, await engine.console.tenant(s.admin), null));
+    }),
+    get('console.tokens', /^\/console\/tokens$/, async (req, res, _m, s) => {
+      sendConsolePage(res, 200, renderTokensPage(s.viewer, await engine.listCliTokens(s.admin.tenantId, s.admin.id), doneBanner(queryOf(req))));
     }),
   ];
 }

@@ -8,7 +8,7 @@ import { renderLayout } from './render-layout.js';
 /** The warning a generated key always comes with (DESIGN §3: delivered once). */
 export const SAVE_KEY_WARNING = 'Save the key file somewhere safe: dualkey keeps no copy and cannot give it to you again.';
 
-const TITLES = { key_new: 'Generate a new key', key_upload: 'Upload your key', lock: 'Lock', unlock: 'Unlock' } as const;
+const TITLES = { key_new: 'Generate a new key', key_upload: 'Upload your key', lock: 'Lock', unlock: 'Unlock', cli_token: 'Create your CLI token' } as const;
 
 const keyFileField = (accept: string, hint: string) => html`
 <label for="keyfile">Key file <small>${hint}</small></label>
@@ -56,6 +56,16 @@ Only this key file and its password can unlock it. If they are lost, the data is
 ${keyFileField('.pfx,.p12,.byok', '(the file of the key protecting this instance now)')}${passwordField('Password', '(of the PFX)', false)}`,
         button: html`<button type="submit" class="danger">Request the lock</button>`,
       };
+    case 'cli_token':
+      return {
+        intro: html`<p>A personal CLI token lets <strong>${v.admin.name}</strong> run admin commands with the operator CLI as themselves:
+<code>dualkey --token-file &lt;file&gt; …</code>. It acts with your rights (approvals, locks, key changes), so keep it like a password.
+It is shown once on the next page; dualkey stores only its hash. Revoke it any time in the console (CLI tokens).</p>`,
+        inputs: html`
+<label for="label">Label <small>(so you recognise it later, e.g. "laptop"; at most 60 characters)</small></label>
+<input id="label" name="label" type="text" maxlength="60" autocomplete="off">`,
+        button: html`<button type="submit">Create the token</button>`,
+      };
     case 'unlock':
       return {
         intro: html`<p>Present the key file <strong>${instance}</strong> was locked with, and its password. dualkey checks that every data key
@@ -75,9 +85,9 @@ ${n.attemptsLeft !== null ? html`<p>${n.attemptsLeft} attempt${n.attemptsLeft ==
 /** The form of a one-time page, per operation: what it does, the instance, the admin, the link's expiry. */
 export function renderFormPage(v: FormView): SafeHtml {
   const f = fields(v);
-  const title = `${TITLES[v.page.operation]} — ${v.page.instanceName}`;
+  const title = v.page.instanceName ? `${TITLES[v.page.operation]} — ${v.page.instanceName}` : TITLES[v.page.operation];
   return renderLayout(title, html`<h1>${title}</h1>
-<dl><dt>Instance</dt><dd>${v.page.instanceName}</dd><dt>Admin</dt><dd>${v.admin.name} &lt;${v.admin.email}&gt;</dd><dt>Link expires</dt><dd>${formatUtc(v.page.expiresAt)}</dd></dl>
+<dl>${v.page.instanceName ? html`<dt>Instance</dt><dd>${v.page.instanceName}</dd>` : ''}<dt>Admin</dt><dd>${v.admin.name} &lt;${v.admin.email}&gt;</dd><dt>Link expires</dt><dd>${formatUtc(v.page.expiresAt)}</dd></dl>
 ${v.notice ? renderNotice(v.notice) : ''}
 ${f.intro}
 <form method="post" enctype="multipart/form-data" autocomplete="off">

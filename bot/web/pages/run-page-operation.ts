@@ -36,6 +36,20 @@ export async function runPageOperation(engine: Engine, actor: Actor, page: PageT
     if (!r.pfx) throw new Error('key generation returned no PFX');
     return { kind: 'download', pfx: r.pfx, filename: `${instance}-${r.request.openedAt.toISOString().slice(0, 10)}.pfx`, requestId: r.request.id };
   }
+  if (page.operation === 'cli_token') {
+    const { token, cliToken } = await engine.createCliToken(actor, text(form, 'label'));
+    return {
+      kind: 'result',
+      view: {
+        title: 'Your CLI token (shown once)',
+        facts: [['Token', token], ['Token id', cliToken.id], ['Label', cliToken.label]],
+        next: [
+          'Copy the token into a file only you can read (e.g. chmod 600 ~/.dualkey-token), then run: dualkey --token-file ~/.dualkey-token status',
+          'dualkey keeps only its hash and cannot show it again. Never paste it into chat. Revoke it in the console (CLI tokens) when you no longer need it.',
+        ],
+      },
+    };
+  }
   const file = await keyFile(form);
   const password = text(form, 'password') || undefined;
   // Who was told and where: read after the change, from the deployment's stored channels.

@@ -72,8 +72,9 @@ describe('e-mail alerts through the outbox', () => {
         expect(mail!.html).toContain(`>${escapeHtml(label)}</th><td style="padding: 2px 0">${escapeHtml(value)}</td>`);
       }
       for (const verb of ['approve', 'rollback']) {
-        expect(mail!.text).toContain(`/dualkey ${verb} ${requestId}  or  dualkey ${verb} ${requestId} --as ${admin.email}`);
-        expect(mail!.html).toContain(`<code>dualkey ${verb} ${requestId} --as ${admin.email}</code>`);
+        expect(mail!.text).toContain(`/dualkey ${verb} ${requestId}  or  dualkey ${verb} ${requestId} --token-file <your CLI token file>`);
+        expect(mail!.text).not.toContain('--as');
+        expect(mail!.html).toContain(`<code>dualkey ${verb} ${requestId} --token-file &lt;your CLI token file&gt;</code>`);
       }
       expect(mail!.text).toContain('The previous key becomes active again');
     }
@@ -111,7 +112,7 @@ describe('e-mail alerts through the outbox', () => {
     expect(mail!.subject).toBe(`[dualkey] Title ${hostile}`);
     expect(mail!.html).not.toMatch(/<img|'quoted'/);
     expect(mail!.html!.match(/&lt;img src=x onerror=&quot;alert\(1\)&quot;&gt; &amp; &#39;quoted&#39;/g)).toHaveLength(5);
-    expect(mail!.text).toContain(`- Roll ${hostile}: /dualkey rollback r-abc  or  dualkey rollback r-abc --as bob@example.com`);
+    expect(mail!.text).toContain(`- Roll ${hostile}: /dualkey rollback r-abc  or  dualkey rollback r-abc --token-file <your CLI token file>`);
   });
 
   it('keeps retrying while the server refuses our credentials, and never records the password', async () => {

@@ -51,6 +51,15 @@ describe('loadConfig', () => {
     });
   });
 
+  it('keeps operator impersonation off unless DUALKEY_DEV_IMPERSONATION=true, and refuses the flag with NODE_ENV=production', () => {
+    expect(loadConfig({}).DUALKEY_DEV_IMPERSONATION).toBe(false);
+    expect(loadConfig({ DUALKEY_DEV_IMPERSONATION: 'true' }).DUALKEY_DEV_IMPERSONATION).toBe(true);
+    expect(loadConfig({ DUALKEY_DEV_IMPERSONATION: 'false', NODE_ENV: 'production' }).DUALKEY_DEV_IMPERSONATION).toBe(false);
+    expect(() => loadConfig({ DUALKEY_DEV_IMPERSONATION: 'yes' })).toThrow(/DUALKEY_DEV_IMPERSONATION must be true or false/);
+    expect(() => loadConfig({ DUALKEY_DEV_IMPERSONATION: 'true', NODE_ENV: 'production' })).toThrow(ConfigError);
+    expect(() => loadConfig({ DUALKEY_DEV_IMPERSONATION: '1', NODE_ENV: 'production' })).toThrow(/DUALKEY_DEV_IMPERSONATION is for local development only and is refused when NODE_ENV=production/);
+  });
+
   it('accepts PORT=0 (an ephemeral port, as the tests use)', () => {
     expect(loadConfig({ PORT: '0' }).PORT).toBe(0);
   });

@@ -22,6 +22,7 @@ describe('the chat command grammar', () => {
     ['admins', { name: 'admins' }],
     ['whoami', { name: 'whoami' }],
     ['console', { name: 'console' }],
+    ['cli-token', { name: 'cli_token' }],
   ])('parses %j', (text, expected) => {
     expect(parseChatCommand(text)).toEqual(expected);
   });
@@ -36,6 +37,7 @@ describe('the chat command grammar', () => {
     ['approve', 'missing request id'],
     ['whoami now', 'takes no arguments'],
     ['key kek please', 'too many words'],
+    ['cli-token dkc_secret', 'takes no arguments'],
   ])('refuses %j with a usage message', (text, fragment) => {
     const parsed = parseChatCommand(text);
     expect(parsed.name).toBe('invalid');
