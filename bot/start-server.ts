@@ -7,6 +7,7 @@ import { nodeCronSchedule } from './runtime/node-cron-schedule.js';
 import { Scheduler } from './scheduler/scheduler.js';
 import { shareOverSocket } from '../db/share-over-socket.js';
 import type { Config } from './runtime/config.js';
+import { custodyWarnings } from './runtime/custody-warnings.js';
 import { createJsonLogger } from './runtime/json-logger.js';
 import { openRuntime, type Runtime, type RuntimeOverrides } from './runtime/open-runtime.js';
 import { dataPlaneRoutes } from './web/data-plane-routes.js';
@@ -45,6 +46,7 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
   const channels = overrides.channels ?? createChannels(config);
   const runtime = await openRuntime(config, { alertChannels: Object.keys(channels) as Channel[], ...overrides, logger });
   const { engine } = runtime;
+  for (const warning of await custodyWarnings(runtime.vault, config)) logger.warn(warning, { vault: config.DUALKEY_VAULT });
   const shared = runtime.database.kind === 'pglite' ? await shareOverSocket(runtime.database, runtime.dataDir) : null;
   const recovery = await engine.recover();
   logger.info('journal recovery at start', { ...recovery });

@@ -1,6 +1,8 @@
 import { join } from 'node:path';
 import type { Vault } from '../core/ports/vault.js';
 import type { Database } from '../db/database.js';
+import { AzureVault } from './azure/azure-vault.js';
+import { azureCredential, type AzureCredentialConfig } from './azure/azure-credential.js';
 import { LocalVault } from './local-vault.js';
 import { loadMasterKey } from './master-key.js';
 
@@ -12,6 +14,8 @@ export interface VaultConfig {
   masterKeyFile?: string | undefined;
   keyDir?: string | undefined;
   now: () => Date;
+  /** DUALKEY_VAULT=azure: the vault URL, HSM keys or not, credentials (managed identity when no secret). */
+  azure?: (AzureCredentialConfig & { vaultUrl?: string | undefined; hsm?: boolean | undefined; disableChallengeResourceVerification?: boolean | undefined }) | undefined;
 }
 
 /** Builds and opens the Vault chosen by DUALKEY_VAULT. */
@@ -21,7 +25,13 @@ export async function createVault(config: VaultConfig): Promise<Vault> {
       const masterKey = loadMasterKey({ masterKeyFile: config.masterKeyFile, dataDir: config.dataDir });
       return LocalVault.open({ database: config.database, masterKey, keyDir: config.keyDir ?? join(config.dataDir, 'keys'), now: config.now });
     }
-    case 'azure':
+    case 'azure': {
+      const a = config.azure;
+      if (!a?.vaultUrl) throw new Error('DUALKEY_VAULT=azure needs AZURE_KEYVAULT_URL, e.g. https://my-vault.vault.azure.net');
+      const vault = new AzureVault({ vaultUrl: a.vaultUrl, credential: azureCredential(a), hsm: a.hsm ?? false, disableChallengeResourceVerification: a.disableChallengeResourceVerification, now: config.now });
+      if (!(await vault.ping())) throw new Error(`Azure Key Vault at ${a.vaultUrl} does not answer or refuses dualkey's identity: check AZURE_KEYVAULT_URL, the credentials, and the keys get permission`);
+      return vault;
+    }
     case 'pkcs11':
       throw new Error(`The ${config.kind} vault adapter is not available in this build; set DUALKEY_VAULT=local`);
     default: {

@@ -4,11 +4,13 @@ import type { Channel } from '../../core/model/outbox-message.js';
 import type { Clock } from '../../core/ports/clock.js';
 import type { Logger } from '../../core/ports/logger.js';
 import type { Random } from '../../core/ports/random.js';
+import type { Vault } from '../../core/ports/vault.js';
 import { noStepHook, type StepHook } from '../../core/ports/step-hook.js';
 import type { Database } from '../../db/database.js';
 import { openDatabase } from '../../db/open-database.js';
 import { createUnitOfWork } from '../../db/unit-of-work.js';
 import { createVault } from '../../vault/create-vault.js';
+import { azureVaultConfig } from './azure-vault-config.js';
 import type { Config } from './config.js';
 import { cryptoRandom } from './crypto-random.js';
 import { enabledChannels } from './enabled-channels.js';
@@ -20,6 +22,8 @@ export interface Runtime {
   config: Config;
   database: Database;
   engine: Engine;
+  /** The vault the engine uses (serve checks its custody at start). */
+  vault: Vault;
   dataDir: string;
   close(): Promise<void>;
 }
@@ -42,7 +46,7 @@ export async function openRuntime(config: Config, overrides: RuntimeOverrides = 
   const clock = overrides.clock ?? systemClock;
   const database = overrides.database ?? (await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir, lockTimeoutMs: config.DUALKEY_DB_LOCK_TIMEOUT_MS }));
   try {
-    const vault = await createVault({ kind: config.DUALKEY_VAULT, database, dataDir, masterKeyFile: config.DUALKEY_MASTER_KEY_FILE, keyDir: config.DUALKEY_VAULT_KEY_DIR, now: () => clock.now() });
+    const vault = await createVault({ kind: config.DUALKEY_VAULT, database, dataDir, masterKeyFile: config.DUALKEY_MASTER_KEY_FILE, keyDir: config.DUALKEY_VAULT_KEY_DIR, now: () => clock.now(), azure: azureVaultConfig(config) });
     const engine = createEngine({
       uow: createUnitOfWork(database),
       vault,
@@ -52,7 +56,7 @@ export async function openRuntime(config: Config, overrides: RuntimeOverrides = 
       steps: overrides.steps ?? noStepHook,
       alertChannels: overrides.alertChannels ?? enabledChannels(config),
     });
-    return { config, database, engine, dataDir, close: async () => (overrides.database ? undefined : database.close()) };
+    return { config, database, engine, vault, dataDir, close: async () => (overrides.database ? undefined : database.close()) };
   } catch (e) {
     if (!overrides.database) await database.close();
     throw e;

@@ -77,6 +77,11 @@ export class FakeKeyVault {
     for (let i = 0; i < count; i++) this.faults.push({ status, ...opts });
   }
 
+  /** Drops faults not yet served. */
+  clearFaults(): void {
+    this.faults = [];
+  }
+
   /** Disables or enables a key, as its owner would in the portal. */
   setEnabled(name: string, enabled: boolean): void {
     const k = this.keys.get(name);
