@@ -14,6 +14,7 @@ import { unlockInstance } from './lifecycle/unlock-instance.js';
 import { inspectUpload } from './lifecycle/uploaded-key.js';
 import { deliverOutbox } from './alerts/deliver-outbox.js';
 import { queueReminders } from './alerts/queue-reminders.js';
+import { checkKeyAccess } from './health/check-key-access.js';
 import { buildDigest } from './digest/build-digest.js';
 import { queueDigests } from './digest/queue-digests.js';
 import { requestAdminChange } from './roster/request-admin-change.js';
@@ -44,6 +45,7 @@ export function createEngine(deps: EngineDeps) {
     addAdmin: addAdmin.bind(null, deps),
     requestAdminChange: requestAdminChange.bind(null, deps),
     queueReminders: queueReminders.bind(null, deps),
+    checkKeyAccess: checkKeyAccess.bind(null, deps),
     buildDigest: buildDigest.bind(null, deps),
     queueDigests: queueDigests.bind(null, deps),
     deliverOutbox: deliverOutbox.bind(null, deps),

@@ -30,11 +30,13 @@ export class Scheduler {
 
   constructor(private readonly o: SchedulerOptions) {}
 
-  /** Journal recovery, due deadlines, reminders and digests. */
+  /** Journal recovery, due deadlines, key-access health, reminders and digests. */
   async tick(): Promise<void> {
     const { engine } = this.o;
     await engine.recover();
     await engine.sweep();
+    // Key-access health: alerts once per lost / restored customer key (issue 9 §5).
+    await engine.checkKeyAccess();
     await engine.queueReminders(this.o.reminderHours);
     await engine.queueDigests(this.o.schedule);
   }

@@ -74,6 +74,8 @@ export interface ProtectorRepo {
   recordDestruction(destroyKeyId: string, destruction: ProtectorDestruction): Promise<Protector | null>;
   /** Every protector that holds live key material in the vault (key-access health). */
   listWithVaultKey(): Promise<Protector[]>;
+  /** Records a key-access change only if the stored state is still `expected` (one replica wins each transition). */
+  compareAndSetAccessProblem(id: string, expected: string | null, next: string | null): Promise<boolean>;
 }
 
 /** Wrapped DEK versions. */

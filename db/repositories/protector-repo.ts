@@ -1,4 +1,4 @@
-import { and, asc, eq, isNotNull } from 'drizzle-orm';
+import { and, asc, eq, isNotNull, isNull } from 'drizzle-orm';
 import type { Protector } from '../../core/model/protector.js';
 import type { ProtectorRepo } from '../../core/ports/store.js';
 import type { Drizzle } from '../database.js';
@@ -41,6 +41,12 @@ export function protectorRepo(tx: Drizzle): ProtectorRepo {
         .where(and(eq(protectors.destroyKeyId, destroyKeyId)))
         .returning();
       return rows[0] ? toProtector(rows[0]) : null;
+    },
+    async compareAndSetAccessProblem(id, expected, next) {
+      const rows = await tx.update(protectors).set({ accessProblem: next })
+        .where(and(eq(protectors.id, id), expected === null ? isNull(protectors.accessProblem) : eq(protectors.accessProblem, expected)))
+        .returning({ id: protectors.id });
+      return rows.length > 0;
     },
     async listWithVaultKey() {
       const rows = await tx.select().from(protectors).where(isNotNull(protectors.vaultKeyId)).orderBy(asc(protectors.id));
