@@ -13,6 +13,7 @@ const groups: BenchGroup[] = [
   { name: 'digest', run: async () => (await import('./digest.bench.js')).benchDigest() },
   { name: 'mariadb', run: async () => (await import('./mariadb.bench.js')).benchMariadb() },
   { name: 'slack', run: async () => (await import('./slack.bench.js')).benchSlack() },
+  { name: 'azure', run: async () => (await import('./azure-vault.bench.js')).benchAzureVault() },
 ];
 
 /** Runs the selected benchmarks (all by default) and prints one ratio table; each ratio is measured side by side in this run. */

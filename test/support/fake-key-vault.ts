@@ -1,4 +1,5 @@
-import { constants, createPrivateKey, createPublicKey, generateKeyPairSync, privateDecrypt, privateEncrypt, randomBytes, type KeyObject } from 'node:crypto';
+import { constants, createPrivateKey, createPublicKey, generateKeyPairSync, privateDecrypt, privateEncrypt, randomBytes, type JsonWebKey, type KeyObject } from 'node:crypto';
+import type { ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { FakeAzureTokenEndpoint } from './fake-azure-token-endpoint.js';
@@ -100,7 +101,7 @@ export class FakeKeyVault {
     return [...this.keys].filter(([, k]) => k.deletedAt === undefined).map(([n]) => n);
   }
 
-  private respond(method: string, rawUrl: string, authorization: string | undefined, body: string, res: import('node:http').ServerResponse): void {
+  private respond(method: string, rawUrl: string, authorization: string | undefined, body: string, res: ServerResponse): void {
     const url = new URL(rawUrl, this.url);
     const request = body ? (JSON.parse(body) as Json) : null;
     let status = 200;
@@ -179,7 +180,7 @@ export class FakeKeyVault {
       key = unwrapped.key;
     } else {
       try {
-        key = createPrivateKey({ key: { kty: 'RSA', n: jwk.n, e: jwk.e, d: jwk.d, p: jwk.p, q: jwk.q, dp: jwk.dp, dq: jwk.dq, qi: jwk.qi } as import('node:crypto').JsonWebKey, format: 'jwk' });
+        key = createPrivateKey({ key: { kty: 'RSA', n: jwk.n, e: jwk.e, d: jwk.d, p: jwk.p, q: jwk.q, dp: jwk.dp, dq: jwk.dq, qi: jwk.qi } as JsonWebKey, format: 'jwk' });
       } catch {
         throw new HttpError(400, 'BadParameter', 'The JSON Web Key is not a valid RSA private key.');
       }
