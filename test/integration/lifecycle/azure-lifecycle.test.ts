@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { InstanceRef } from '../../../core/data-plane/record-service.js';
 import { createAzureHarness, type AzureHarness } from '../../support/azure-harness.js';
@@ -76,6 +77,25 @@ describe('the whole key lifecycle with DUALKEY_VAULT=azure against the fake Key 
     expect((await h.engine.records.get(ref, 'invoice/1')).toString()).toBe('100 EUR');
     expect(await h.engine.verifyAudit()).toMatchObject({ ok: true });
   }, 120_000);
+
+  it('refuses a corrupted BYOK file with byok_unwrap_failed and a 1024-bit BYOK key with key_too_small, leaving no key in the vault', async () => {
+    const w = await setup(false);
+    h = w.h;
+    const { s } = w;
+    const kek = await h.engine.ensureKek(s.ann, s.tenant.id);
+    const good = JSON.parse(makeByok(kek.publicKeyPem, kek.kekId, fixture('rsa-2048.key.der')).toString()) as { ciphertext: string };
+    const blob = Buffer.from(good.ciphertext, 'base64url');
+    blob[blob.length - 9]! ^= 0x40;
+    const corrupted = Buffer.from(JSON.stringify({ ...good, ciphertext: blob.toString('base64url') }));
+    expect((await refusal(() => h!.engine.changeKey(s.ann, s.instance, { kind: 'upload', upload: { file: corrupted } }))).code).toBe('byok_unwrap_failed');
+    const small = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ type: 'pkcs8', format: 'der' });
+    const keysBefore = h.world.keyVault.keyNames().length;
+    expect((await refusal(() => h!.engine.changeKey(s.ann, s.instance, { kind: 'upload', upload: { file: makeByok(kek.publicKeyPem, kek.kekId, small) } }))).code).toBe('key_too_small');
+    // The vault imported the 1024-bit key (only it could see its size); dualkey destroyed it at once.
+    expect(h.world.keyVault.keyNames().length).toBe(keysBefore);
+    const [status] = await h.engine.status(s.tenant.id, s.instance);
+    expect(status!.keyMode).toBe('service');
+  }, 60_000);
 
   it('with purge protection, a lock reports the key deleted and recoverable until its purge date in the protector row, the audit and status', async () => {
     const w = await setup(true);
