@@ -11,7 +11,7 @@ export interface AzureFakeWorld {
   keyVault: FakeKeyVault;
   /** The configuration a child process gets (with NODE_EXTRA_CA_CERTS for the fake's certificate). */
   env: Record<string, string>;
-  open(): AzureVault;
+  open(opts?: { hsm?: boolean }): AzureVault;
   close(): Promise<void>;
 }
 
@@ -33,12 +33,12 @@ export async function startAzureFake(opts: { now?: () => Date; purgeProtection?:
       AZURE_AUTHORITY_HOST: tokens.url,
       AZURE_KEYVAULT_DISABLE_CHALLENGE_RESOURCE_VERIFICATION: 'true',
     },
-    open: () =>
+    open: (o = {}) =>
       new AzureVault({
         vaultUrl: keyVault.url,
         // The real ClientSecretCredential, pointed at the fake authority; never DefaultAzureCredential.
         credential: azureCredential({ tenantId: tokens.tenantId, clientId: tokens.clientId, clientSecret: tokens.clientSecret, authorityHost: tokens.url, tlsCa }),
-        hsm: false,
+        hsm: o.hsm ?? false,
         tlsCa,
         disableChallengeResourceVerification: true,
         pollIntervalMs: 5,

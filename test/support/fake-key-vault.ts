@@ -185,7 +185,8 @@ export class FakeKeyVault {
         throw new HttpError(400, 'BadParameter', 'The JSON Web Key is not a valid RSA private key.');
       }
     }
-    const kty = jwk.key_hsm || body.hsm === true ? 'RSA-HSM' : 'RSA';
+    // The REST API spells the import flag "Hsm".
+    const kty = jwk.key_hsm || body.Hsm === true ? 'RSA-HSM' : 'RSA';
     return this.bundle(name, this.addVersion(name, { key, kty, ops }));
   }
 

@@ -60,7 +60,10 @@ export class AzureVault implements Vault {
         if (!sameRsaKey(spkiOfJwk(jwk, name), existing.key, name)) throw new Error(`vault key ${keyId} already holds a different key; a key id is never reused`);
         return;
       }
-      await this.keys.importKey(name, jwk, { hardwareProtected: this.o.hsm, ...this.op() });
+      await this.keys.importKey(name, jwk, { hardwareProtected: this.o.hsm, ...this.op() }).catch((e: unknown) => {
+        // The SDK's error carries the request, whose body is the private key: never let it travel up to a log.
+        throw new Error(`Azure Key Vault did not import key ${keyId} (${describeRestError(e)})`);
+      });
     } finally {
       zero();
     }
@@ -90,7 +93,7 @@ export class AzureVault implements Vault {
     } catch (e) {
       // 400: the vault's HSM could not unwrap the blob with that KEK, or what it holds is not a usable key.
       if (restStatus(e) === 400) throw new VaultByokRejectedError(keyId, `Azure Key Vault refused the BYOK import (${describeRestError(e)})`);
-      throw e;
+      throw new Error(`Azure Key Vault did not import BYOK key ${keyId} (${describeRestError(e)})`);
     }
   }
 

@@ -102,6 +102,30 @@ describe('Azure Key Vault adapter against the fake Key Vault', () => {
     expect(await vault.keyAccess(keyId)).toEqual({ usable: false, cause: expect.stringContaining('deleted') as unknown });
   }, 30_000);
 
+  it('creates and imports protectors as HSM keys with DUALKEY_AZURE_HSM, as software keys without', async () => {
+    const hsm = world.open({ hsm: true });
+    const generated = id('hsm-generated');
+    const imported = id('hsm-imported');
+    await hsm.generateKey(generated);
+    await hsm.importKey(imported, pkcs8);
+    await vault.generateKey(id('soft'));
+    const create = (name: string) => world.keyVault.calls.find((c) => c.path === `/keys/${name}/create` && c.status === 200)!.request;
+    expect(create(generated)).toMatchObject({ kty: 'RSA-HSM', key_size: 2048, key_ops: ['wrapKey', 'unwrapKey'] });
+    expect(world.keyVault.calls.find((c) => c.method === 'PUT' && c.path === `/keys/${imported}` && c.status === 200)!.request).toMatchObject({ Hsm: true });
+    expect(world.keyVault.calls.filter((c) => c.path.endsWith('/create') && c.path.includes('/keys/soft-')).at(-1)!.request).toMatchObject({ kty: 'RSA' });
+  });
+
+  it('keeps the private key out of the error when an import fails', async () => {
+    const keyId = id('import-fails');
+    world.keyVault.injectFaults(10, 500, { path: new RegExp(`/keys/${keyId}$`) });
+    const error = (await vault.importKey(keyId, pkcs8).catch((e: unknown) => e)) as Error;
+    world.keyVault.clearFaults();
+    expect(error.message).toMatch(/did not import key .* \(HTTP 500/);
+    expect(Object.keys(error)).not.toContain('request');
+    const d = (await import('node:crypto')).createPrivateKey({ key: pkcs8, format: 'der', type: 'pkcs8' }).export({ format: 'jwk' }).d!;
+    expect(JSON.stringify(error, Object.getOwnPropertyNames(error))).not.toContain(d);
+  }, 30_000);
+
   it('purges a deleted key when the vault allows it: the key is gone from the vault', async () => {
     const keyId = id('purged');
     await vault.importKey(keyId, pkcs8);
