@@ -35,10 +35,10 @@ export class Scheduler {
     const { engine } = this.o;
     await engine.recover();
     await engine.sweep();
-    // Key-access health: alerts once per lost / restored customer key (issue 9 §5).
-    await engine.checkKeyAccess();
     await engine.queueReminders(this.o.reminderHours);
     await engine.queueDigests(this.o.schedule);
+    // Key-access health last: a slow or failing key store must not hold up deadlines, reminders or digests.
+    await engine.checkKeyAccess();
   }
 
   /** Delivers every due outbox row once. */

@@ -120,6 +120,12 @@ describe('the whole key lifecycle with DUALKEY_VAULT=azure against the fake Key 
     const audit = await h.engine.listAudit({ tenantId: s.tenant.id, instanceName: s.instance });
     expect(audit.find((e) => e.action === 'lock_completed')?.details).toMatchObject({ outcome: 'deleted', recoverableUntil: purgeDate });
     expect((await refusal(() => h!.engine.records.get(ref, 'a'))).code).toBe('instance_locked');
+    // Every admin's lock alert says the key is only deleted, and until when it is recoverable.
+    for (const admin of [s.ann, s.bob, s.cat]) {
+      const { entries } = await h.db.uow.run((store) => store.inbox.list(admin.admin.id, 50, 0));
+      const alert = entries.find((e) => e.message.event === 'instance_locked');
+      expect(alert?.message.facts.find(([label]) => label === 'Key')?.[1]).toMatch(/recoverable by the store's owner until .*\(purge protection\)/);
+    }
 
     const unlocked = await h.engine.unlock(s.ann, s.instance, pfx());
     expect(unlocked.state).toBe('active');
