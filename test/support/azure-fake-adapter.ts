@@ -11,7 +11,7 @@ export interface AzureFakeWorld {
   keyVault: FakeKeyVault;
   /** The configuration a child process gets (with NODE_EXTRA_CA_CERTS for the fake's certificate). */
   env: Record<string, string>;
-  open(opts?: { hsm?: boolean }): AzureVault;
+  open(opts?: { hsm?: boolean; requestTimeoutMs?: number }): AzureVault;
   close(): Promise<void>;
 }
 
@@ -42,6 +42,7 @@ export async function startAzureFake(opts: { now?: () => Date; purgeProtection?:
         tlsCa,
         disableChallengeResourceVerification: true,
         pollIntervalMs: 5,
+        requestTimeoutMs: o.requestTimeoutMs,
         now,
       }),
     close: async () => {

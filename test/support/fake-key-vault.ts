@@ -51,6 +51,8 @@ export class FakeKeyVault {
   readonly calls: KeyVaultCall[] = [];
   private readonly keys = new Map<string, StoredKey>();
   private faults: { status: number; retryAfterSeconds?: number; path?: RegExp }[] = [];
+  /** Authenticated requests still to leave unanswered (a hung vault). */
+  hangs = 0;
   /** With purge protection deletes are only soft (recoveryLevel without "Purgeable") and purge is refused. */
   purgeProtection = false;
   retentionDays = 90;
@@ -117,6 +119,11 @@ export class FakeKeyVault {
       headers['www-authenticate'] = `Bearer authorization="${this.tokens.url}/${this.tokens.tenantId}", resource="https://vault.azure.net"`;
       response = { error: { code: 'Unauthorized', message: 'AKV10000: Request is missing a Bearer or PoP token.' } };
     } else {
+      if (this.hangs > 0) {
+        this.hangs--;
+        this.calls.push({ method, path: url.pathname, status: 0, request, response: null });
+        return;
+      }
       const fault = this.faults.findIndex((f) => !f.path || f.path.test(url.pathname));
       if (fault >= 0) {
         const [f] = this.faults.splice(fault, 1);

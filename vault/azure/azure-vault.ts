@@ -24,8 +24,8 @@ export interface AzureVaultOptions {
   disableChallengeResourceVerification?: boolean | undefined;
   /** Delete poll interval (the SDK's default is 2 s). */
   pollIntervalMs?: number | undefined;
-  /** Bound on one operation, retries included. */
-  operationTimeoutMs?: number | undefined;
+  /** Timeout of one HTTP attempt (default 10 s). */
+  requestTimeoutMs?: number | undefined;
   now: () => Date;
 }
 
@@ -227,8 +227,11 @@ export class AzureVault implements Vault {
     return client;
   }
 
-  /** Per-call options: a bound on the whole operation, retries included. */
-  private op(): { abortSignal: AbortSignal } {
-    return { abortSignal: AbortSignal.timeout(this.o.operationTimeoutMs ?? 30_000) };
+  /**
+   * Per-call options: each attempt times out (a per-request timeout, cheaper than an abort signal per
+   * call); with at most 4 retries and backoff capped at 8 s, a whole operation is bounded too.
+   */
+  private op(): { requestOptions: { timeout: number } } {
+    return { requestOptions: { timeout: this.o.requestTimeoutMs ?? 10_000 } };
   }
 }

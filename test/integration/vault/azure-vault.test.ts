@@ -85,6 +85,24 @@ describe('Azure Key Vault adapter against the fake Key Vault', () => {
     world.keyVault.clearFaults();
   }, 30_000);
 
+  it('gives up on a hung vault after the request timeout instead of waiting forever', async () => {
+    const keyId = id('hung');
+    await vault.importKey(keyId, pkcs8);
+    const impatient = world.open({ requestTimeoutMs: 150 });
+    await impatient.ping();
+    world.keyVault.hangs = 100;
+    const before = world.keyVault.calls.length;
+    const started = Date.now();
+    try {
+      expect(await impatient.keyAccess(keyId)).toEqual({ usable: false, cause: expect.stringContaining('did not answer') as unknown });
+      // The SDK does not retry its own timeouts: one unanswered attempt, then the refusal.
+      expect(world.keyVault.calls.slice(before).map((c) => c.status)).toEqual([0]);
+      expect(Date.now() - started).toBeLessThan(5_000);
+    } finally {
+      world.keyVault.hangs = 0;
+    }
+  }, 30_000);
+
   it('reports a disabled key, a deleted key and a vault outage as not usable, with the cause', async () => {
     const keyId = id('health');
     await vault.importKey(keyId, pkcs8);
