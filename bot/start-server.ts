@@ -8,6 +8,7 @@ import { nodeCronSchedule } from './runtime/node-cron-schedule.js';
 import { Scheduler } from './scheduler/scheduler.js';
 import { shareOverSocket } from '../db/share-over-socket.js';
 import type { Config } from './runtime/config.js';
+import { custodyWarnings } from './runtime/custody-warnings.js';
 import { createJsonLogger } from './runtime/json-logger.js';
 import { openRuntime, type Runtime, type RuntimeOverrides } from './runtime/open-runtime.js';
 import { dataPlaneRoutes } from './web/data-plane-routes.js';
@@ -52,6 +53,7 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
   if (delivered.length === 0) {
     logger.warn('no alert channel is configured: admins are told of key changes and locks only in their console inbox; set SMTP_URL, or Slack or Teams credentials', {});
   }
+  for (const warning of await custodyWarnings(runtime.vault, config)) logger.warn(warning, { vault: config.DUALKEY_VAULT });
   const shared = runtime.database.kind === 'pglite' ? await shareOverSocket(runtime.database, runtime.dataDir) : null;
   const recovery = await engine.recover();
   logger.info('journal recovery at start', { ...recovery });

@@ -17,6 +17,7 @@ import { inspectUpload } from './lifecycle/uploaded-key.js';
 import { deliverOutbox } from './alerts/deliver-outbox.js';
 import { queueReminders } from './alerts/queue-reminders.js';
 import { alertReach, recordDeploymentChannels } from './alerts/deployment-channels.js';
+import { checkKeyAccess } from './health/check-key-access.js';
 import { buildDigest } from './digest/build-digest.js';
 import { queueDigests } from './digest/queue-digests.js';
 import { requestAdminChange } from './roster/request-admin-change.js';
@@ -73,6 +74,7 @@ export function createEngine(ports: EngineDeps) {
     queueReminders: queueReminders.bind(null, deps),
     recordDeploymentChannels: recordDeploymentChannels.bind(null, deps),
     alertReach: alertReach.bind(null, deps),
+    checkKeyAccess: checkKeyAccess.bind(null, deps),
     buildDigest: buildDigest.bind(null, deps),
     queueDigests: queueDigests.bind(null, deps),
     deliverOutbox: deliverOutbox.bind(null, deps),

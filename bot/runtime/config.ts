@@ -23,6 +23,7 @@ export const configSchema = z
     AZURE_CLIENT_SECRET: optionalString,
     AZURE_AUTHORITY_HOST: z.string().trim().url('must be the Microsoft Entra authority URL, e.g. https://login.microsoftonline.com').optional(),
     DUALKEY_AZURE_HSM: flag,
+    AZURE_KEYVAULT_DISABLE_CHALLENGE_RESOURCE_VERIFICATION: flag,
     PKCS11_MODULE: optionalString,
     PKCS11_TOKEN_LABEL: optionalString,
     PKCS11_PIN_FILE: optionalString,

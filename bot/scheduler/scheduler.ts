@@ -32,7 +32,7 @@ export class Scheduler {
 
   constructor(private readonly o: SchedulerOptions) {}
 
-  /** Journal recovery, due deadlines, lock drain windows that are over, reminders and digests. */
+  /** Journal recovery, due deadlines, lock drain windows that are over, reminders, digests and key-access health. */
   async tick(): Promise<void> {
     const { engine } = this.o;
     await engine.recover();
@@ -40,6 +40,8 @@ export class Scheduler {
     await engine.sweepDrains();
     await engine.queueReminders(this.o.reminderHours);
     await engine.queueDigests(this.o.schedule);
+    // Key-access health last: a slow or failing key store must not hold up deadlines, reminders or digests.
+    await engine.checkKeyAccess();
   }
 
   /** Delivers every due outbox row once. */

@@ -104,6 +104,8 @@ export interface ProtectorRepo {
   listWithVaultKey(): Promise<Protector[]>;
   /** The live (active or previous) protector with this fingerprint in any tenant, with its instance (one key, one instance). */
   liveByFingerprint(fingerprint: string): Promise<LiveProtector | null>;
+  /** Records a key-access change only if the stored state is still `expected` (one replica wins each transition). */
+  compareAndSetAccessProblem(id: string, expected: string | null, next: string | null): Promise<boolean>;
 }
 
 /** A live protector and where it is used; the instance name may be shown only within its own tenant. */

@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, isNotNull } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNotNull, isNull } from 'drizzle-orm';
 import { DomainError } from '../../core/errors.js';
 import type { Protector } from '../../core/model/protector.js';
 import type { ProtectorRepo } from '../../core/ports/store.js';
@@ -60,6 +60,12 @@ export function protectorRepo(tx: Drizzle): ProtectorRepo {
         .where(and(eq(protectors.fingerprint, fingerprint), inArray(protectors.status, ['active', 'previous'])))
         .limit(1);
       return row ? { protector: toProtector(row.protector), tenantId: row.tenantId, instanceName: row.instanceName } : null;
+    },
+    async compareAndSetAccessProblem(id, expected, next) {
+      const rows = await tx.update(protectors).set({ accessProblem: next })
+        .where(and(eq(protectors.id, id), expected === null ? isNull(protectors.accessProblem) : eq(protectors.accessProblem, expected)))
+        .returning({ id: protectors.id });
+      return rows.length > 0;
     },
     async listWithVaultKey() {
       const rows = await tx.select().from(protectors).where(isNotNull(protectors.vaultKeyId)).orderBy(asc(protectors.id));

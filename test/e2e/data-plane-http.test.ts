@@ -82,7 +82,7 @@ describe('data-plane HTTP API', () => {
     it('answers /readyz with 200 when the database and the vault are reachable', async () => {
       const res = await fetch(url('/readyz'));
       expect(res.status).toBe(200);
-      expect(await res.json()).toEqual({ status: 'ready', database: true, vault: true });
+      expect(await res.json()).toEqual({ status: 'ready', database: true, vault: true, keyAccess: { checked: expect.any(Number) as unknown, inaccessible: 0 } });
     });
 
     it('exposes request counters by route and status on /metrics in the Prometheus text format', async () => {

@@ -2,11 +2,12 @@ import { constants, createPublicKey, generateKeyPairSync, publicEncrypt, randomB
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VaultByokRejectedError, VaultKeyNotFoundError, type Vault } from '../../core/ports/vault.js';
 import { makeByok } from '../support/key-fixtures.js';
+import { azureFakeAdapter, azureFakePurgeProtectedAdapter } from '../support/azure-fake-adapter.js';
 import { pkcs11Adapters } from '../support/pkcs11-tokens.js';
 import { localAdapter, type OpenedVault, type VaultAdapter } from '../support/vault-adapters.js';
 
 /** The definition of the Vault port: every adapter passes every case. */
-const adapters: VaultAdapter[] = [localAdapter, ...pkcs11Adapters];
+const adapters: VaultAdapter[] = [localAdapter, azureFakeAdapter, azureFakePurgeProtectedAdapter, ...pkcs11Adapters];
 
 const target = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const targetPkcs8 = target.privateKey.export({ type: 'pkcs8', format: 'der' });

@@ -88,7 +88,7 @@ export function asCli(admin: Admin): Actor {
 }
 
 /** Seeds the standard tenant; the clock advances a minute so admins predate later requests. */
-export async function seedTenant(h: Harness, opts: { selfManagedKeys?: boolean; instance?: string } = {}): Promise<Seeded> {
+export async function seedTenant(h: Pick<Harness, 'engine' | 'clock'>, opts: { selfManagedKeys?: boolean; instance?: string } = {}): Promise<Seeded> {
   const instance = opts.instance ?? 'crm-prod';
   const tenant = await h.engine.createTenant('acme', { selfManagedKeys: opts.selfManagedKeys ?? true });
   const add = (email: string, name: string) => h.engine.addAdmin(tenant.id, { email, name, role: 'global_admin', instances: [], identities: [] });
@@ -101,7 +101,7 @@ export async function seedTenant(h: Harness, opts: { selfManagedKeys?: boolean; 
 }
 
 /** Adds an admin the two-person way: ann requests the roster change, bob approves it. */
-export async function addApprovedAdmin(h: Harness, s: { ann: Actor; bob: Actor }, input: NewAdmin): Promise<Admin> {
+export async function addApprovedAdmin(h: Pick<Harness, 'engine'>, s: { ann: Actor; bob: Actor }, input: NewAdmin): Promise<Admin> {
   const request = await h.engine.requestAdminChange(s.ann, { operation: 'admin_add', ...input });
   await h.engine.decide(s.bob, request.id, 'approve');
   return h.engine.adminByEmail(s.ann.admin.tenantId, input.email);
