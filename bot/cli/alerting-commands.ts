@@ -4,7 +4,7 @@ import type { Tenant } from '../../core/model/tenant.js';
 import type { CliResult } from './cli-command.js';
 
 /** Commands whose success alerts every admin: their reply says who could be told, and where. */
-const ALERTING = new Set(['key new', 'key upload', 'key revert', 'lock', 'unlock', 'approve', 'rollback', 'reject', 'admin add', 'admin remove', 'db-keys init', 'db-keys rotate', 'tenant set']);
+const ALERTING = new Set(['key new', 'key upload', 'key revert', 'lock', 'unlock', 'approve', 'rollback', 'reject', 'admin add', 'admin remove', 'admin link', 'admin unlink', 'instance set', 'db-keys init', 'db-keys rotate', 'tenant set']);
 
 /** Adds the alert reach (stored deployment channels) to the reply of an alerting command. */
 export async function withAlertReach(path: string[], result: CliResult, engine: () => Promise<Engine>, tenant: () => Promise<Tenant>): Promise<CliResult> {

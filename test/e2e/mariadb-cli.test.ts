@@ -52,9 +52,12 @@ describe('database keys and MariaDB configuration from the CLI', () => {
     expect([bad.code, bad.json.error.code]).toEqual([1, 'hook_url_invalid']);
     expect((await ws.run(['instance', 'set', 'shop-db', '--as', 'ann@example.com'], dev)).code).toBe(2);
     const none = await ws.run(['instance', 'set', 'shop-db', '--as', 'ann@example.com', '--offline-hook', 'none', '--json'], dev);
-    expect([none.code, none.json]).toEqual([0, { instance: 'shop-db', offlineHook: null }]);
-    const drain = await ws.run<{ settings: { lockDrainSeconds: number } }>(['tenant', 'set', '--lock-drain-seconds', '300', '--json']);
-    expect([drain.code, drain.json.settings.lockDrainSeconds]).toEqual([0, 300]);
+    expect([none.code, none.json]).toEqual([0, { instance: 'shop-db', offlineHook: null, alerted: { channels: [], notice: expect.stringMatching(/^Nobody could be told/) } }]);
+    // A shorter drain strengthens (applies at once); a longer one weakens, and with two global admins needs a request.
+    const drain = await ws.run<{ settings: { lockDrainSeconds: number } }>(['tenant', 'set', '--lock-drain-seconds', '60', '--json']);
+    expect([drain.code, drain.json.settings.lockDrainSeconds]).toEqual([0, 60]);
+    const longer = await ws.run<{ error: { code: string } }>(['tenant', 'set', '--lock-drain-seconds', '300', '--json']);
+    expect([longer.code, longer.json.error.code]).toEqual([1, 'settings_change_needs_approval']);
     const tooLong = await ws.run<{ error: { code: string } }>(['tenant', 'set', '--lock-drain-seconds', '901', '--json']);
     expect([tooLong.code, tooLong.json.error.code]).toEqual([1, 'invalid_input']);
     expect((await ws.run(['tenant', 'set', '--lock-drain-seconds', 'soon'])).code).toBe(2);

@@ -8,7 +8,7 @@ import type { Admin, Identity } from '../../core/model/admin.js';
 import { loadConfig } from '../../bot/runtime/config.js';
 import { startServer, type RunningServer, type ServerOverrides } from '../../bot/start-server.js';
 import { TeamsConversationRepo } from '../../bot/teams/teams-conversation-repo.js';
-import { asCli, MemoryLogger } from './engine-harness.js';
+import { MemoryLogger } from './engine-harness.js';
 import { FakeSlackApi } from './fake-slack-api.js';
 import { teamsActivities, teamsUser, type TeamsUser } from './fake-teams-activities.js';
 import { FakeTeamsConnector } from './fake-teams-connector.js';
@@ -64,8 +64,9 @@ export async function startTeamsWorld(env: Record<string, string> = {}, override
   const bob = await add('bob@example.com', 'Bob', [teamsId(users.bob), slackId('U0BOB')]);
   for (const name of ['crm-prod', 'hr-prod']) await engine.createInstance(tenant.id, name);
   const roster = async (email: string, name: string, role: 'global_admin' | 'system_admin', instances: string[], identity: Identity) => {
-    const r = await engine.requestAdminChange(asCli(ann), { operation: 'admin_add', email, name, role, instances, identities: [identity] });
-    await engine.decide(asCli(bob), r.id, 'approve');
+    // Seeded as Ann and Bob acting from the console, so a world started without the dev flag seeds too.
+    const r = await engine.requestAdminChange({ admin: ann, transport: 'web' }, { operation: 'admin_add', email, name, role, instances, identities: [identity] });
+    await engine.decide({ admin: bob, transport: 'web' }, r.id, 'approve');
     return engine.adminByEmail(tenant.id, email);
   };
   const cat = await roster('cat@example.com', 'Cat', 'system_admin', ['crm-prod'], teamsId(users.cat));

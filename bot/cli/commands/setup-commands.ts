@@ -63,17 +63,17 @@ export const setupCommands: CliCommand[] = [
   },
   {
     path: ['admin', 'link'],
-    usage: 'dualkey admin link <email> [--slack <team>/<user>] [--teams <tenantId>/<aadObjectId>] [--as <global admin>]',
+    usage: 'dualkey admin link <email> [--slack <team>/<user>] [--teams <tenantId>/<aadObjectId>] [--token-file <f of a global admin>]',
     options: { slack: { type: 'string' }, teams: { type: 'string' }, as: { type: 'string' } },
     args: [1, 1],
     async run(ctx, [email], values) {
       const identities = [...parseIdentity('slack', str(values, 'slack')), ...parseIdentity('teams', str(values, 'teams'))];
       if (identities.length === 0) throw new UsageError('name the identity to link: --slack <team>/<user> and/or --teams <tenantId>/<aadObjectId>');
       const as = str(values, 'as');
-      if (as) {
+      if (as || str(values, 'token-file')) {
         // A linked identity can decide requests: once the tenant has two global admins, linking is a roster request.
         const r = await (await ctx.engine()).requestAdminChange(await ctx.actor(as), { operation: 'identity_link', email: email!, identities });
-        return { json: { request: r.id, type: r.type, state: r.state, deadline: r.deadline.toISOString() }, text: `Requested: link ${identities.map(identityKey).join(', ')} to ${email}. Another global admin must approve ${r.id}; every admin has been alerted.` };
+        return { json: { request: r.id, type: r.type, state: r.state, deadline: r.deadline.toISOString() }, text: `Requested: link ${identities.map(identityKey).join(', ')} to ${email}. Another global admin must approve ${r.id}.` };
       }
       const admin = await (await ctx.engine()).linkIdentity((await ctx.tenant()).id, email!, identities);
       return { json: { email: admin.email, identities: admin.identities.map(identityKey) }, text: `Linked ${identities.map(identityKey).join(', ')} to ${admin.email}.` };
@@ -81,14 +81,14 @@ export const setupCommands: CliCommand[] = [
   },
   {
     path: ['admin', 'unlink'],
-    usage: 'dualkey admin unlink <email> [--slack <team>/<user>] [--teams <tenantId>/<aadObjectId>] --as <global admin>',
+    usage: 'dualkey admin unlink <email> [--slack <team>/<user>] [--teams <tenantId>/<aadObjectId>] --token-file <f of a global admin>',
     options: { slack: { type: 'string' }, teams: { type: 'string' }, as: { type: 'string' } },
     args: [1, 1],
     async run(ctx, [email], values) {
       const identities = [...parseIdentity('slack', str(values, 'slack')), ...parseIdentity('teams', str(values, 'teams'))];
       if (identities.length === 0) throw new UsageError('name the identity to unlink: --slack <team>/<user> and/or --teams <tenantId>/<aadObjectId>');
       const r = await (await ctx.engine()).requestAdminChange(await ctx.actor(str(values, 'as')), { operation: 'identity_unlink', email: email!, identities });
-      return { json: { request: r.id, type: r.type, state: r.state, deadline: r.deadline.toISOString() }, text: `Requested: unlink ${identities.map(identityKey).join(', ')} from ${email}. Another global admin must approve ${r.id}; every admin has been alerted.` };
+      return { json: { request: r.id, type: r.type, state: r.state, deadline: r.deadline.toISOString() }, text: `Requested: unlink ${identities.map(identityKey).join(', ')} from ${email}. Another global admin must approve ${r.id}.` };
     },
   },
   {

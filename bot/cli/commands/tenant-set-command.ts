@@ -25,7 +25,7 @@ function seconds(values: CliValues, name: string): number | undefined {
 export const tenantSetCommand: CliCommand = {
   path: ['tenant', 'set'],
   usage:
-    'dualkey tenant set [--tenant <t>] [--self-managed-keys | --no-self-managed-keys] [--review-window-hours <h>] [--lock-cooldown-hours <h>] [--lock-approval-ttl-hours <h>] [--unreviewed-policy rollback|keep] [--digest-cron "<cron>"] [--timezone <IANA zone>] [--slack-alert-channel <C…|none>] [--lock-drain-seconds <s>] [--as <global admin>]',
+    'dualkey tenant set [--tenant <t>] [--self-managed-keys | --no-self-managed-keys] [--review-window-hours <h>] [--lock-cooldown-hours <h>] [--lock-approval-ttl-hours <h>] [--unreviewed-policy rollback|keep] [--digest-cron "<cron>"] [--timezone <IANA zone>] [--slack-alert-channel <C…|none>] [--lock-drain-seconds <s>] [--token-file <f of a global admin>]',
   options: {
     'self-managed-keys': { type: 'boolean' },
     'no-self-managed-keys': { type: 'boolean' },
@@ -58,7 +58,8 @@ export const tenantSetCommand: CliCommand = {
     };
     if (Object.values(change).every((v) => v === undefined)) throw new UsageError('say what to change, e.g. --timezone Europe/Paris');
     const as = str(values, 'as');
-    if (as !== undefined) {
+    // An admin's own token (or --as in local development) requests; without either, the operator acts.
+    if (as !== undefined || str(values, 'token-file') !== undefined) {
       const actor = await ctx.actor(as);
       const r = await (await ctx.engine()).requestSettingsChange(actor, change, nodeCronSchedule());
       const applied = r.applied.map((c) => `${c.field} ${c.from} → ${c.to}`).join(', ');
