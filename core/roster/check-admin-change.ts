@@ -9,12 +9,9 @@ import { describeIdentity, identityKey, type AdminChange } from './admin-change.
 export async function checkAdminChange(store: Store, tenantId: string, change: AdminChange): Promise<{ change: AdminChange; target: Admin | null }> {
   const email = normalizeEmail(change.email);
   const existing = await store.admins.byEmail(tenantId, email);
-  if (change.operation !== 'admin_add' && !existing) {
-    throw new DomainError('admin_not_found', `${email} is not an admin of this tenant.`, { email });
-  }
+  if (change.operation !== 'admin_add' && !existing) throw adminNotFound(email);
   if (change.operation === 'admin_remove') {
-    if (!existing) throw adminNotFound(email);
-    if (existing.role === 'global_admin') {
+    if (existing!.role === 'global_admin') {
       const globals = (await store.admins.list(tenantId)).filter((a) => a.role === 'global_admin');
       if (globals.length <= 1) throw new DomainError('last_global_admin', `${email} is the last global admin; add another global admin before removing them.`, { email });
     }

@@ -57,7 +57,7 @@ describe.skipIf(!pkcs11TokensAvailable())('dualkey CLI and serve with DUALKEY_VA
     const serve = await spawnServe(ws, { env });
     try {
       const res = await fetch(`${serve.url}/readyz`);
-      expect(await res.json()).toEqual({ status: 'ready', database: true, vault: true });
+      expect(await res.json()).toEqual({ status: 'ready', database: true, vault: true, keyAccess: expect.objectContaining({ inaccessible: 0 }) });
     } finally {
       await serve.stop();
     }

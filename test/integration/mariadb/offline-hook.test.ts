@@ -171,7 +171,7 @@ describe('an offline hook on lock', () => {
     hook.respond = () => 500;
     await h.engine.decide(s.bob, lockId, 'approve');
     // A later change of the setting does not move the deadline of a lock already approved.
-    await h.engine.updateTenantSettings(s.tenant.id, { lockDrainSeconds: 900 }, nodeCronSchedule());
+    await h.engine.updateTenantSettings(s.tenant.id, { lockDrainSeconds: 30 }, nodeCronSchedule());
     await deliver();
     h.clock.advanceMs(59_000);
     expect(await h.engine.sweepDrains()).toBe(0);
