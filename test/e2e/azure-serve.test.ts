@@ -5,6 +5,7 @@ import { startAzureFake, type AzureFakeWorld } from '../support/azure-fake-adapt
 import { createCliWorkspace, spawnServe, type CliRun, type CliWorkspace } from '../support/e2e-cli.js';
 import { localTls } from '../support/fake-azure-tls.js';
 import { FIXTURE_PASSWORD, fixture } from '../support/key-fixtures.js';
+import { engineIndependentSkip } from '../support/test-engine.js';
 
 function ok<T>(r: CliRun<T>): T {
   expect(r.code, `${r.args.join(' ')}\n${r.stdout}\n${r.stderr}`).toBe(0);
@@ -12,7 +13,7 @@ function ok<T>(r: CliRun<T>): T {
 }
 
 /** `dualkey serve` and the CLI as separate processes with DUALKEY_VAULT=azure against the fake Key Vault (with purge protection). */
-describe('serve and CLI with DUALKEY_VAULT=azure (fake Key Vault, purge protection on)', () => {
+describe.skipIf(engineIndependentSkip)('serve and CLI with DUALKEY_VAULT=azure (fake Key Vault, purge protection on)', () => {
   let world: AzureFakeWorld;
   let ws: CliWorkspace;
   let env: Record<string, string>;

@@ -5,6 +5,7 @@ import { Pkcs11Vault } from '../../vault/pkcs11-vault.js';
 import { createCliWorkspace, spawnServe, type CliRun, type CliWorkspace } from '../support/e2e-cli.js';
 import { FIXTURE_PASSWORD } from '../support/key-fixtures.js';
 import { createNssToken, pkcs11TokensAvailable, type TestToken } from '../support/pkcs11-tokens.js';
+import { engineIndependentSkip } from '../support/test-engine.js';
 
 const PFX = path.resolve(import.meta.dirname, '..', 'fixtures', 'keyfiles', 'rsa-2048.pfx');
 
@@ -13,7 +14,7 @@ function ok<T>(r: CliRun<T>): T {
   return r.json;
 }
 
-describe.skipIf(!pkcs11TokensAvailable())('dualkey CLI and serve with DUALKEY_VAULT=pkcs11 (NSS softokn) from the environment', () => {
+describe.skipIf(!pkcs11TokensAvailable() || engineIndependentSkip)('dualkey CLI and serve with DUALKEY_VAULT=pkcs11 (NSS softokn) from the environment', () => {
   let token: TestToken;
   let ws: CliWorkspace;
   let env: Record<string, string>;

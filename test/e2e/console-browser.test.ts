@@ -13,6 +13,7 @@ import { MemoryLogger } from '../support/engine-harness.js';
 import { FIXTURE_PASSWORD } from '../support/key-fixtures.js';
 import { TestClock } from '../support/test-clock.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { engineIndependentSkip } from '../support/test-engine.js';
 
 const PFX = path.join(path.dirname(new URL(import.meta.url).pathname), '..', 'fixtures', 'keyfiles', 'rsa-2048.pfx');
 
@@ -21,7 +22,7 @@ const PFX = path.join(path.dirname(new URL(import.meta.url).pathname), '..', 'fi
  * contexts play the two-person rule from upload through lock and unlock, on a server with an injected clock
  * and no SMTP or chat configured; every page passes axe with no serious or critical violation.
  */
-describe('web console in a browser', () => {
+describe.skipIf(engineIndependentSkip)('web console in a browser', () => {
   let db: TestDatabase;
   let dataDir: string;
   let server: RunningServer;

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCliWorkspace, type CliWorkspace } from '../support/e2e-cli.js';
+import { engineIndependentSkip } from '../support/test-engine.js';
 
 /** `dualkey db-keys …` and `dualkey mariadb config` as spawned CLI processes. */
-describe('database keys and MariaDB configuration from the CLI', () => {
+describe.skipIf(engineIndependentSkip)('database keys and MariaDB configuration from the CLI', () => {
   let ws: CliWorkspace;
 
   beforeAll(async () => {

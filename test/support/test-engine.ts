@@ -12,3 +12,10 @@ declare module 'vitest' {
     dualkeyDatabase: ProvidedDatabase;
   }
 }
+
+/**
+ * True on the PostgreSQL run: suites whose subject does not depend on the database engine (a real browser, an
+ * HSM token, the fake Key Vault, CLI output of a real mariadbd setup) run once per CI run, on PGlite, to keep
+ * CI inside its time budget; what the engine itself does is covered by the suites that run on both.
+ */
+export const engineIndependentSkip = testEngine === 'postgres';

@@ -4,6 +4,7 @@ import type { InstanceRef } from '../../../core/data-plane/record-service.js';
 import { createAzureHarness, type AzureHarness } from '../../support/azure-harness.js';
 import { refusal, seedTenant, type Seeded } from '../../support/engine-harness.js';
 import { FIXTURE_PASSWORD, fixture, makeByok } from '../../support/key-fixtures.js';
+import { engineIndependentSkip } from '../../support/test-engine.js';
 
 const pfx = (name = 'rsa-2048.pfx') => ({ file: fixture(name), password: FIXTURE_PASSWORD });
 
@@ -19,7 +20,7 @@ async function currentVaultKey(h: AzureHarness, s: Seeded): Promise<string | nul
   return (await h.db.uow.run((store) => store.protectors.byId(i!.protectorId)))!.vaultKeyId;
 }
 
-describe('the whole key lifecycle with DUALKEY_VAULT=azure against the fake Key Vault', () => {
+describe.skipIf(engineIndependentSkip)('the whole key lifecycle with DUALKEY_VAULT=azure against the fake Key Vault', () => {
   let h: AzureHarness | undefined;
   afterEach(() => h?.dispose());
 

@@ -6,10 +6,11 @@ import { createHarness, refusal, seedTenant, type Harness, type Seeded } from '.
 import { assertInvariants } from '../../support/invariants.js';
 import { FIXTURE_PASSWORD, fixture, makeByok } from '../../support/key-fixtures.js';
 import { createNssToken, pkcs11TokensAvailable, type TestToken } from '../../support/pkcs11-tokens.js';
+import { engineIndependentSkip } from '../../support/test-engine.js';
 
 const pfx = (name = 'rsa-2048.pfx') => ({ file: fixture(name), password: FIXTURE_PASSWORD });
 
-describe.skipIf(!pkcs11TokensAvailable())('the key lifecycle with DUALKEY_VAULT=pkcs11 on NSS softokn', () => {
+describe.skipIf(!pkcs11TokensAvailable() || engineIndependentSkip)('the key lifecycle with DUALKEY_VAULT=pkcs11 on NSS softokn', () => {
   let token: TestToken;
   let h: Harness;
   let s: Seeded;
