@@ -15,7 +15,8 @@ import { median, type BenchRow } from './bench-row.js';
 import { openPrivateDatabase } from './private-database.js';
 
 /** What one seeded tenant holds. */
-interface Volume {
+/** How much a seeded tenant holds. */
+export interface Volume {
   instances: number;
   pending: number;
   /** Decided requests spread over the last 30 days (a tenth of them in the digest's last 24 h). */
@@ -30,7 +31,7 @@ interface Volume {
  * Bulk-inserts a tenant's instances (one active protector each, plus the `previous` one of every pending key
  * change), requests and outbox rows with generate_series: seconds, where the engine would take hours.
  */
-async function seed(database: Database, tenantId: string, adminId: string, tag: string, v: Volume, now: Date): Promise<void> {
+export async function seed(database: Database, tenantId: string, adminId: string, tag: string, v: Volume, now: Date): Promise<void> {
   // Numbers and the tag are inlined as literals (typed, no parameter guessing); ids and times are parameters.
   const t = sql.raw(`'${tag.replace(/[^a-z]/g, '')}'`);
   const n = Object.fromEntries(Object.entries(v).map(([k, x]) => [k, sql.raw(String(Math.trunc(x)))])) as Record<keyof Volume, SQL>;

@@ -16,6 +16,7 @@ const groups: BenchGroup[] = [
   { name: 'key-lifecycle', run: async () => (await import('./key-lifecycle.bench.js')).benchKeyLifecycle() },
   { name: 'cli', run: async () => (await import('./cli.bench.js')).benchCli() },
   { name: 'pkcs11', run: async () => (await import('./pkcs11.bench.js')).benchPkcs11() },
+  { name: 'console', run: async () => (await import('./console.bench.js')).benchConsole() },
   { name: 'azure', run: async () => (await import('./azure-vault.bench.js')).benchAzureVault() },
 ];
 
