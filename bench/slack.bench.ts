@@ -9,6 +9,7 @@ import { loadConfig } from '../bot/runtime/config.js';
 import { silentLogger } from '../bot/runtime/json-logger.js';
 import { startServer } from '../bot/start-server.js';
 import type { BenchRow } from './bench-row.js';
+import { openPrivateDatabase } from './private-database.js';
 import { SlackLoad } from './slack-load.js';
 
 const USER = 'U0BENCH';
@@ -40,8 +41,10 @@ export async function benchSlack(n = 500, concurrency = 50): Promise<BenchRow[]>
   const team = `T${randomBytes(5).toString('hex').toUpperCase()}`;
   const load = await SlackLoad.start();
   const dataDir = mkdtempSync(path.join(tmpdir(), 'dualkey-bench-slack-'));
-  const env = { DUALKEY_DATA_DIR: dataDir, PORT: '0', SLACK_SIGNING_SECRET: secret, SLACK_BOT_TOKEN: TOKEN, SLACK_API_URL: 'http://127.0.0.1:9/api/', ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}) };
-  const server = await startServer(loadConfig(env), { logger: silentLogger, startScheduler: false });
+  const env = { DUALKEY_DATA_DIR: dataDir, PORT: '0', SLACK_SIGNING_SECRET: secret, SLACK_BOT_TOKEN: TOKEN, SLACK_API_URL: 'http://127.0.0.1:9/api/' };
+  // A database of its own (PGlite, or a fresh one on the DATABASE_URL server): a shared one holds other vaults' identity.
+  const priv = await openPrivateDatabase();
+  const server = await startServer(loadConfig(env), { database: priv.database, logger: silentLogger, startScheduler: false });
   const bare = await bareBolt(secret);
   try {
     const { engine } = server.runtime;
@@ -78,6 +81,7 @@ export async function benchSlack(n = 500, concurrency = 50): Promise<BenchRow[]>
     await bare.stop();
     await server.close();
     await load.close();
+    await priv.dispose();
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
