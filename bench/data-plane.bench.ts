@@ -8,7 +8,7 @@ import { noStepHook } from '../core/ports/step-hook.js';
 import { cryptoRandom } from '../bot/runtime/crypto-random.js';
 import { silentLogger } from '../bot/runtime/json-logger.js';
 import { systemClock } from '../bot/runtime/system-clock.js';
-import { openDatabase } from '../db/open-database.js';
+import { openPrivateDatabase } from './private-database.js';
 import { createUnitOfWork } from '../db/unit-of-work.js';
 import { LocalVault } from '../vault/local-vault.js';
 import type { BenchRow } from './bench-row.js';
@@ -28,7 +28,9 @@ async function time(n: number, fn: (i: number) => Promise<unknown>): Promise<num
  */
 export async function benchDataPlane(ops = 2000): Promise<BenchRow[]> {
   const dir = mkdtempSync(path.join(tmpdir(), 'dualkey-bench-'));
-  const database = await openDatabase({ databaseUrl: process.env.DATABASE_URL, dataDir: dir });
+  // A database of its own: on a shared server database the local vault would meet an earlier run's identity.
+  const priv = await openPrivateDatabase();
+  const { database } = priv;
   try {
     const uow = createUnitOfWork(database);
     const vault = await LocalVault.open({ database, masterKey: randomBytes(32), keyDir: path.join(dir, 'keys'), now: () => systemClock.now() });
@@ -53,7 +55,7 @@ export async function benchDataPlane(ops = 2000): Promise<BenchRow[]> {
       { name: 'record get 1 KiB (guarded read + decrypt) vs plain select', dualkey: get, baseline: baseGet, unit: 'ops/s', target: { kind: 'ratio_at_least', value: 0.85 } },
     ];
   } finally {
-    await database.close();
+    await priv.dispose();
     rmSync(dir, { recursive: true, force: true });
   }
 }
