@@ -11,7 +11,7 @@ import { noStepHook } from '../core/ports/step-hook.js';
 import type { Database } from '../db/database.js';
 import { createUnitOfWork } from '../db/unit-of-work.js';
 import { LocalVault } from '../vault/local-vault.js';
-import { median, type BenchRow } from './bench-row.js';
+import { median, timeMs, type BenchRow } from './bench-row.js';
 import { openPrivateDatabase } from './private-database.js';
 
 /** What one seeded tenant holds. */
@@ -84,12 +84,6 @@ export async function seed(database: Database, tenantId: string, adminId: string
              case when g > ${n.failedAlerts} then ${ts} - (g % 30) * interval '1 day' end, ${ts} - (g % 30) * interval '1 day'
         from generate_series(1, ${v.sentAlerts + v.failedAlerts}) g`);
   });
-}
-
-async function timeMs(fn: () => Promise<unknown>): Promise<number> {
-  const t0 = performance.now();
-  await fn();
-  return performance.now() - t0;
 }
 
 /**

@@ -14,16 +14,10 @@ import { silentLogger } from '../bot/runtime/json-logger.js';
 import { systemClock } from '../bot/runtime/system-clock.js';
 import { createUnitOfWork } from '../db/unit-of-work.js';
 import { LocalVault } from '../vault/local-vault.js';
-import { median, type BenchRow } from './bench-row.js';
+import { median, timeMs, type BenchRow } from './bench-row.js';
 import { openPrivateDatabase } from './private-database.js';
 
 const PASSWORD = 'bench password 0123456789';
-
-async function timeMs(fn: () => unknown): Promise<number> {
-  const t0 = performance.now();
-  await fn();
-  return performance.now() - t0;
-}
 
 /**
  * Key change cost does not grow with the data (DESIGN §4: DEKs are re-wrapped, records never

@@ -8,19 +8,13 @@ import { App, LogLevel } from '@slack/bolt';
 import { loadConfig } from '../bot/runtime/config.js';
 import { silentLogger } from '../bot/runtime/json-logger.js';
 import { startServer } from '../bot/start-server.js';
-import type { BenchRow } from './bench-row.js';
+import { percentile, type BenchRow } from './bench-row.js';
 import { openPrivateDatabase } from './private-database.js';
 import { SlackLoad } from './slack-load.js';
 
 const USER = 'U0BENCH';
 const TOKEN = 'xoxb-0-0-bench';
 
-
-/** The p-th percentile (nearest rank) of a non-empty list. */
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
 
 /** A bare Bolt app on its own HTTPReceiver that acks "ok": the floor any Bolt-based receiver can reach. */
 async function bareBolt(secret: string): Promise<{ url: string; stop(): Promise<unknown> }> {
