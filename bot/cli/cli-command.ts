@@ -24,8 +24,10 @@ export interface CliContext {
   json: boolean;
   engine(): Promise<Engine>;
   tenant(): Promise<Tenant>;
-  /** The admin named by --as, acting through the CLI as impersonated by the operator. */
+  /** The admin this run acts as: the holder of --token-file, or (local development only) the admin named by --as; refused when neither. */
   actor(email: string | undefined): Promise<Actor>;
+  /** The admin this run acts as when it names one (`--token-file`, or `--as` in local development); null when the operator acts. */
+  actingAdmin(email: string | undefined): Promise<Actor | null>;
   /** Runs the server until it is stopped (`serve`, `demo`: with its own configuration); `onStarted` runs once it listens. */
   serve(opts?: { config?: Config; onStarted?: (server: RunningServer) => Promise<void> }): Promise<void>;
 }

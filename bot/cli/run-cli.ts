@@ -56,14 +56,15 @@ export async function runCli(argv: string[], io: CliIo, host: CliHost): Promise<
     const config = loadConfig(host.env);
     const engine = async () => (held.opened ??= await host.openEngine(config)).engine;
     const tenantName = typeof values.tenant === 'string' ? values.tenant : undefined;
+    const tokenFile = typeof values['token-file'] === 'string' ? values['token-file'] : undefined;
     const ctx: CliContext = {
       io,
       config,
       json,
       engine,
       tenant: async () => (await engine()).resolveTenant(tenantName),
+      actingAdmin: async (email) => (email || tokenFile ? ctx.actor(email) : null),
       actor: async (email) => {
-        const tokenFile = typeof values['token-file'] === 'string' ? values['token-file'] : undefined;
         if (tokenFile && email) throw new UsageError('use --token-file <file> (you act as yourself) or --as <email> (local development), not both');
         if (tokenFile) {
           const e = await engine();

@@ -8,8 +8,9 @@ import { formatUtc } from './alert-messages.js';
  */
 export const ALERTED_REFUSALS: ReadonlySet<string> = new Set(['operator_cannot_act_as_admin', 'self_approval', 'admin_too_new', 'identity_in_use', 'key_in_use']);
 
+// Audit action names that do not read as English once underscores become spaces; the rest do.
 const ACTIONS: Record<string, string> = {
-  approve: 'approve', rollback: 'roll back', reject: 'reject', lock_request: 'request a lock', key_new: 'generate a key', key_upload: 'upload a key', key_revert: 'revert to the service key',
+  rollback: 'roll back', lock_request: 'request a lock', key_new: 'generate a key', key_upload: 'upload a key', key_revert: 'revert to the service key',
 };
 
 /** The alert every admin gets when an attempt on the two-person rule was refused. */

@@ -40,10 +40,10 @@ export const setupCommands: CliCommand[] = [
       if (!name) throw new UsageError('--name <display name> is required');
       const { role, instances } = parseRole(str(values, 'role'));
       const identities = [...parseIdentity('slack', str(values, 'slack')), ...parseIdentity('teams', str(values, 'teams'))];
-      const as = str(values, 'as');
-      if (as || str(values, 'token-file')) {
+      const actor = await ctx.actingAdmin(str(values, 'as'));
+      if (actor) {
         // After the first two global admins, a roster change is a request another global admin approves.
-        const r = await (await ctx.engine()).requestAdminChange(await ctx.actor(as), { operation: 'admin_add', email: email!, name, role, instances, identities });
+        const r = await (await ctx.engine()).requestAdminChange(actor, { operation: 'admin_add', email: email!, name, role, instances, identities });
         return { json: { request: r.id, type: r.type, state: r.state, deadline: r.deadline.toISOString() }, text: `Requested: add ${email} as ${role}. Another global admin must approve ${r.id}.` };
       }
       const tenant = await ctx.tenant();
@@ -69,10 +69,10 @@ export const setupCommands: CliCommand[] = [
     async run(ctx, [email], values) {
       const identities = [...parseIdentity('slack', str(values, 'slack')), ...parseIdentity('teams', str(values, 'teams'))];
       if (identities.length === 0) throw new UsageError('name the identity to link: --slack <team>/<user> and/or --teams <tenantId>/<aadObjectId>');
-      const as = str(values, 'as');
-      if (as || str(values, 'token-file')) {
+      const actor = await ctx.actingAdmin(str(values, 'as'));
+      if (actor) {
         // A linked identity can decide requests: once the tenant has two global admins, linking is a roster request.
-        const r = await (await ctx.engine()).requestAdminChange(await ctx.actor(as), { operation: 'identity_link', email: email!, identities });
+        const r = await (await ctx.engine()).requestAdminChange(actor, { operation: 'identity_link', email: email!, identities });
         return { json: { request: r.id, type: r.type, state: r.state, deadline: r.deadline.toISOString() }, text: `Requested: link ${identities.map(identityKey).join(', ')} to ${email}. Another global admin must approve ${r.id}.` };
       }
       const admin = await (await ctx.engine()).linkIdentity((await ctx.tenant()).id, email!, identities);

@@ -57,10 +57,9 @@ export const tenantSetCommand: CliCommand = {
       lockDrainSeconds: seconds(values, 'lock-drain-seconds'),
     };
     if (Object.values(change).every((v) => v === undefined)) throw new UsageError('say what to change, e.g. --timezone Europe/Paris');
-    const as = str(values, 'as');
     // An admin's own token (or --as in local development) requests; without either, the operator acts.
-    if (as !== undefined || str(values, 'token-file') !== undefined) {
-      const actor = await ctx.actor(as);
+    const actor = await ctx.actingAdmin(str(values, 'as'));
+    if (actor) {
       const r = await (await ctx.engine()).requestSettingsChange(actor, change, nodeCronSchedule());
       const applied = r.applied.map((c) => `${c.field} ${c.from} → ${c.to}`).join(', ');
       return {

@@ -19,7 +19,7 @@ export const tokenCommands: CliCommand[] = [
     async run(ctx, _args, values) {
       const engine = await ctx.engine();
       // With a token, an admin sees their own tokens; without, the operator sees the tenant's (optionally one admin's).
-      const own = str(values, 'token-file') ? await ctx.actor(undefined) : null;
+      const own = await ctx.actingAdmin(undefined);
       const tenantId = own ? own.admin.tenantId : (await ctx.tenant()).id;
       const email = str(values, 'admin');
       const adminId = own ? own.admin.id : email ? (await engine.adminByEmail(tenantId, email)).id : undefined;
@@ -35,9 +35,9 @@ export const tokenCommands: CliCommand[] = [
     usage: 'dualkey token revoke <token id> [--token-file <f>]',
     options: {},
     args: [1, 1],
-    async run(ctx, [id], values) {
+    async run(ctx, [id]) {
       const engine = await ctx.engine();
-      const by = str(values, 'token-file') ? await ctx.actor(undefined) : 'operator';
+      const by = (await ctx.actingAdmin(undefined)) ?? 'operator';
       const tenantId = by === 'operator' ? (await ctx.tenant()).id : by.admin.tenantId;
       const { token, alreadyRevoked } = await engine.revokeCliToken(by, tenantId, id!);
       return {
