@@ -4,6 +4,7 @@ import { isDomainError } from '../../core/errors.js';
 import type { Actor } from '../../core/model/actor.js';
 import type { PageOperation } from '../../core/model/page-token.js';
 import { formatUtc } from '../../core/alerts/alert-messages.js';
+import { alertReachNotice } from '../../core/alerts/deployment-channels.js';
 import type { ChatReply } from './chat-reply.js';
 import { CHAT_USAGE, type ChatCommand, type InvalidCommand } from './parse-chat-command.js';
 
@@ -56,7 +57,9 @@ export async function executeChatCommand(engine: Engine, actor: Actor, command: 
       }
       case 'key_revert': {
         const r = await engine.changeKey(actor, command.instance, { kind: 'revert' });
-        return ok(`${command.instance} is back on a service-managed key`, { lines: [`Request ${r.request.id} awaits a second admin until ${formatUtc(r.request.deadline)}; every admin has been alerted.`] });
+        // Say who was actually told, from the stored channels, as the pages and the CLI do.
+        const told = alertReachNotice(await engine.alertReach(actor.admin.tenantId));
+        return ok(`${command.instance} is back on a service-managed key`, { lines: [`Request ${r.request.id} awaits a second admin until ${formatUtc(r.request.deadline)}.`, told] });
       }
       case 'key_kek': {
         const kek = await engine.ensureKek(actor, actor.admin.tenantId);

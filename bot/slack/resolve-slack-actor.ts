@@ -39,7 +39,11 @@ export function unknownUserReply(user: SlackUser): ChatReply {
     kind: 'refusal',
     code: 'identity_not_linked',
     title: 'Your Slack account is not linked to a dualkey admin, so dualkey cannot act for you.',
-    lines: [`If you are an admin, ask your operator to link you: dualkey admin add <your e-mail> … --slack ${user.teamId}/${user.userId}`],
+    lines: [
+      `If you are already an admin, ask a global admin to link this account: dualkey admin link <your e-mail> --slack ${user.teamId}/${user.userId}`,
+      `If you are not an admin yet, a global admin can propose you: dualkey admin add <your e-mail> --name <name> --role <role> --slack ${user.teamId}/${user.userId}`,
+      'Either is a roster request that a second global admin approves.',
+    ],
     fields: [],
   };
 }

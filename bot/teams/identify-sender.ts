@@ -28,6 +28,6 @@ export async function identifySender(deps: TeamsBotDeps, activity: Activity): Pr
       details: { teamsTenant: tenant, aadObjectId: aad, activity: activity.type === 'invoke' ? `invoke ${activity.name}` : activity.type },
     }),
   );
-  const who = tenant && aad ? `--teams ${tenant}/${aad}` : 'your Teams tenant and user ids';
-  return { refusal: `Your Teams account is not linked to a dualkey admin, so I cannot act for you (identity_not_linked). Ask a global admin to add you with ${who}.` };
+  const who = tenant && aad ? `--teams ${tenant}/${aad}` : '--teams <tenantId>/<aadObjectId>';
+  return { refusal: `Your Teams account is not linked to a dualkey admin, so I cannot act for you (identity_not_linked). If you are already an admin, ask a global admin to link this account (dualkey admin link <your e-mail> ${who}); if not, to propose you (dualkey admin add <your e-mail> … ${who}). A second global admin approves either.` };
 }

@@ -92,6 +92,7 @@ describe('Slack requests', () => {
       expect(reply.response_type).toBe('ephemeral');
       expect(blocksText(reply)).toContain('identity_not_linked');
       expect(blocksText(reply)).toContain(`--slack ${TEAM}/${USERS.stranger}`);
+      expect(blocksText(reply)).toContain(`dualkey admin link &lt;your e-mail&gt; --slack ${TEAM}/${USERS.stranger}`);
       const elsewhere = await w.slack.command(USERS.ann, 'status', 'T0OTHER');
       expect(blocksText(await w.api.waitForResponse(elsewhere.responseUrl))).toContain('identity_not_linked');
       const audit = (await w.engine.listAudit({}, 1000)).filter((e) => e.action === 'slack_unknown_user');

@@ -78,7 +78,10 @@ describe('Slack app end to end', () => {
 
   it('decides once under 20 simultaneous Approve / Roll back clicks from two admins, and updates each copy to that one decision', async () => {
     const revert = await w.slack.command(USERS.ann, 'key revert crm-prod');
-    expect(isOk(await w.api.waitForResponse(revert.responseUrl))).toBe(true);
+    const revertReply = await w.api.waitForResponse(revert.responseUrl);
+    expect(isOk(revertReply)).toBe(true);
+    // The reply says where admins were told, from the channels serve recorded.
+    expect(JSON.stringify(revertReply)).toMatch(/alerted \(slack[^)]*console inbox\)/);
     const [request] = await w.engine.listRequests(w.tenantId, false);
     const id = request!.id;
     await w.server.scheduler.deliver();

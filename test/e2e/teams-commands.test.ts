@@ -81,6 +81,7 @@ describe('Teams commands', () => {
     expect(sent).toHaveLength(1);
     expect(sent[0]!.conversationId).toBe(personalConversationId(w.users.stranger));
     expect(String(sent[0]!.activity.text)).toContain('identity_not_linked');
+    expect(String(sent[0]!.activity.text)).toContain('dualkey admin link <your e-mail> --teams');
     const audit = await w.engine.listAudit({}, 20);
     const entry = audit.find((e) => e.action === 'teams_unknown_user');
     expect(entry).toMatchObject({ transport: 'teams', result: 'refused', code: 'identity_not_linked', details: { aadObjectId: w.users.stranger.aadObjectId } });
