@@ -53,7 +53,7 @@ describe('web console over HTTP', () => {
     const acme = await engine.createTenant('acme', { selfManagedKeys: true });
     const add = (tenantId: string, email: string, name: string) => engine.addAdmin(tenantId, { email, name, role: 'global_admin', instances: [], identities: [] });
     ann = await add(acme.id, 'ann@example.com', 'Ann');
-    bob = await add(acme.id, 'bob@example.com', 'Bob');
+    bob = await engine.addAdmin(acme.id, { email: 'bob@example.com', name: 'Bob', role: 'global_admin', instances: [], identities: [{ platform: 'slack', workspace: 'T0ACME', userId: 'U0BOB' }] });
     await engine.createInstance(acme.id, 'crm-prod');
     const other = await engine.createTenant('other', { selfManagedKeys: true });
     eve = await add(other.id, 'eve@example.org', 'Eve');
@@ -123,6 +123,12 @@ describe('web console over HTTP', () => {
       expect(inbox.text).toContain(`href="/console/requests/${requestId}"`);
       expect(inbox.text).toMatch(/<span class="count" aria-label="1 unread">1<\/span>/);
     }
+  });
+
+  it('lists each admin\'s linked chat identities with workspace and user id, so a second identity of one person stands out', async () => {
+    const c = await signedIn(ann);
+    const page = (await c.get('/console/admins')).text;
+    expect(page).toContain('slack <code>T0ACME/U0BOB</code>');
   });
 
   it('a session of another tenant\'s admin sees nothing of this tenant', async () => {
