@@ -25,7 +25,7 @@ export async function connectToServe(dataDir: string, connectTimeoutMs: number):
     connect_timeout: Math.max(1, Math.ceil(connectTimeoutMs / 1000)),
     onnotice: () => {},
   });
-  return createPostgresDatabase(client);
+  return createPostgresDatabase(client, { prepare: false });
 }
 
 /** True when something listens on the socket (a stale socket file refuses connections). */

@@ -4,6 +4,7 @@ import { migrate } from 'drizzle-orm/pglite/migrator';
 import type { Database, Drizzle } from './database.js';
 import { MIGRATIONS_FOLDER } from './migrations-folder.js';
 import * as schema from './schema/index.js';
+import { pgliteStatementRunner } from './prepared/pglite-statement-runner.js';
 import { SessionGate } from './session-gate.js';
 import { guardedTransaction } from './transaction-guard.js';
 
@@ -46,6 +47,7 @@ export function createPgliteDatabase(pglite: PGlite, afterClose: () => void = ()
     gate,
     // Every in-process transaction takes the shared side, so a socket session never interleaves with it.
     transaction: (fn) => guardedTransaction(() => gate.run('shared', () => db.transaction((tx) => fn(tx as unknown as Drizzle)))),
+    statements: pgliteStatementRunner(pglite, gate),
     beforeClose: (hook) => void hooks.push(hook),
     close: () => (closing ??= close()),
   };

@@ -10,6 +10,7 @@ import { LocalVault } from '../../../vault/local-vault.js';
 const unreachable: Database = {
   kind: 'postgres',
   transaction: () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:5432')),
+  statements: { run: () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:5432')) },
   close: () => Promise.resolve(),
 };
 const now = () => new Date('2030-01-01T00:00:00Z');
