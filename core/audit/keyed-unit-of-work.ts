@@ -37,6 +37,7 @@ export function keyedUnitOfWork(uow: UnitOfWork, vault: Vault): KeyedUnitOfWork 
     keyedBy: vault,
     inner: uow,
     auditKey,
+    hot: uow.hot,
     async run(fn) {
       const k = await auditKey().catch(() => undefined);
       return uow.run((store) => fn(k ? { ...store, auditKey: k } : store));

@@ -44,7 +44,8 @@ export class RecordService {
     const result = await this.guarded(ref, async (generation) => {
       const { deks, current } = await this.deks.get(ref.instanceId, generation);
       const sealed = encryptRecord(deks.get(current)!, recordAad(ref.tenantId, ref.instanceId, key, current), value, this.deps.random);
-      return this.deps.uow.run((store) => store.records.write(ref.instanceId, generation, { key, ...sealed, dekVersion: current, updatedAt: this.deps.clock.now() }));
+      // One autocommit statement: no transaction round trips around it (the statement guards itself).
+      return this.deps.uow.hot.writeRecord(ref.instanceId, generation, { key, ...sealed, dekVersion: current, updatedAt: this.deps.clock.now() });
     });
     return { created: !result };
   }
@@ -52,7 +53,7 @@ export class RecordService {
   /** The plaintext of `key`, or a `record_not_found` refusal. */
   async get(ref: InstanceRef, key: string): Promise<Buffer> {
     requireKey(key);
-    const read = await this.deps.uow.run((store) => store.records.read(ref.instanceId, key));
+    const read = await this.deps.uow.hot.readRecord(ref.instanceId, key);
     if (!read) throw new DomainError('instance_not_found', `Instance ${ref.name} no longer exists.`);
     if (read.state !== 'active') throw locked(ref, read.state);
     if (!read.record) throw new DomainError('record_not_found', `There is no record "${key.slice(0, 100)}" in ${ref.name}.`);

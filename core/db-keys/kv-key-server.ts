@@ -38,7 +38,7 @@ export class KvKeyServer {
   /** Checks the token against the instance in the path and that the instance may be served now. */
   async authorize(token: string, instanceName: string): Promise<TokenGrant> {
     const presented = Buffer.from(hashToken(token), 'hex');
-    const grant = token.length > 0 && token.length <= 512 ? await this.deps.uow.run((store) => store.dbKeys.grant(presented.toString('hex'))) : null;
+    const grant = token.length > 0 && token.length <= 512 ? await this.deps.uow.hot.grant(presented.toString('hex')) : null;
     // The lookup is by digest, which the caller cannot steer byte by byte; the comparison is constant-time anyway.
     if (!grant || !timingSafeEqual(presented, Buffer.from(grant.tokenHash, 'hex'))) {
       throw new DomainError('token_invalid', 'The X-Vault-Token is not a valid data-plane token. Issue one with "dualkey instance token <instance>".');

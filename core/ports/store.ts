@@ -1,7 +1,7 @@
 import type { AuditKey } from '../audit/audit-key.js';
 import type { Admin, Identity, Platform } from '../model/admin.js';
 import type { AuditDraft, AuditEntry } from '../model/audit-entry.js';
-import type { DbKey, TokenGrant } from '../model/db-key.js';
+import type { DbKey } from '../model/db-key.js';
 import type { Instance, InstanceState, KeyMode } from '../model/instance.js';
 import type { JournalEntry } from '../model/journal-entry.js';
 import type { PageToken } from '../model/page-token.js';
@@ -11,6 +11,7 @@ import type { ConsoleLink, ConsoleSession } from '../model/console-session.js';
 import type { InboxEntry } from '../model/inbox-entry.js';
 import type { Protector, ProtectorDestruction, ProtectorKind, ProtectorStatus, WrappedDek } from '../model/protector.js';
 import type { EncryptedRecord, RecordRead } from '../model/record.js';
+import type { HotPath } from './hot-path.js';
 import type { Request, RequestState, RequestType } from '../model/request.js';
 import type { Tenant, TenantSettings } from '../model/tenant.js';
 
@@ -209,13 +210,11 @@ export interface TokenRepo {
   byHash(tokenHash: string): Promise<{ instanceId: string } | null>;
 }
 
-/** Database encryption keys (sealed under the instance DEK) and the per-request check of the KV endpoint. */
+/** Database encryption keys (sealed under the instance DEK); the KV endpoint's per-request check is `HotPath.grant`. */
 export interface DbKeyRepo {
   insert(rows: DbKey[]): Promise<void>;
   /** Every version of every key of the instance, by key id then version. */
   listByInstance(instanceId: string): Promise<DbKey[]>;
-  /** The instance a token hash grants, with its state and generation now: one indexed query. */
-  grant(tokenHash: string): Promise<TokenGrant | null>;
 }
 
 /** One-time page tokens, stored as SHA-256 hashes only. */
@@ -375,6 +374,8 @@ export interface Store {
 /** Runs a function in one database transaction; never nest calls and never call the vault inside. */
 export interface UnitOfWork {
   run<T>(fn: (store: Store) => Promise<T>): Promise<T>;
+  /** The data plane's single-statement reads and writes, outside any transaction. */
+  readonly hot: HotPath;
 }
 
 export type { AuditDraft };

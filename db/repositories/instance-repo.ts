@@ -33,6 +33,9 @@ export function instanceRepo(tx: Drizzle): InstanceRepo {
       return row ? toInstance(row) : null;
     },
     async update(id, expectedGeneration, patch) {
+      // FOR UPDATE first: a plain UPDATE takes only FOR NO KEY UPDATE, which would not make a data-plane
+      // write (FOR KEY SHARE, hot-statements.ts) wait for this state change.
+      await tx.select({ id: instances.id }).from(instances).where(eq(instances.id, id)).for('update');
       const [row] = await tx
         .update(instances)
         .set({

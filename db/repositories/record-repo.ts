@@ -1,10 +1,12 @@
-import { and, asc, eq, sql } from 'drizzle-orm';
-import { DomainError } from '../../core/errors.js';
+import { asc, eq, sql } from 'drizzle-orm';
 import type { InstanceState } from '../../core/model/instance.js';
 import type { EncryptedRecord } from '../../core/model/record.js';
-import type { GuardedWrite, RecordRepo } from '../../core/ports/store.js';
+import type { RecordRepo } from '../../core/ports/store.js';
 import type { Drizzle } from '../database.js';
-import { instances, records } from '../schema/index.js';
+import { records } from '../schema/index.js';
+import { boundSql } from '../prepared/bound-sql.js';
+import type { RawRow } from '../prepared/prepared-statement.js';
+import { READ_RECORD, toGuardedWrite, toRecordRead, writeRecordGuarded } from '../hot-path/hot-statements.js';
 import { rawRows, toNumber } from './raw-rows.js';
 
 type Row = typeof records.$inferSelect;
@@ -13,46 +15,24 @@ type Row = typeof records.$inferSelect;
 const INSERT_CHUNK = 1000;
 
 /**
- * The data plane (hot path). Each call is one statement that reads the instance in the same query;
- * writes take a FOR SHARE lock on the instance row, so a write racing a lock waits for the lock's
- * transaction and then sees the new state.
+ * Records inside a transaction. Each call is one statement that reads the instance in the same query;
+ * writes take FOR KEY SHARE on the instance row, which every state change's FOR UPDATE waits for (and
+ * vice versa), so a write racing a lock sees the new state. Requests use the same statements through `uow.hot`.
  */
 export function recordRepo(tx: Drizzle): RecordRepo {
   return {
+    // The same statements as the hot path (db/hot-path), here inside the caller's transaction.
     async read(instanceId, key) {
-      const [row] = await tx
-        .select({ state: instances.state, generation: instances.generation, record: records })
-        .from(instances)
-        .leftJoin(records, and(eq(records.instanceId, instances.id), eq(records.key, key)))
-        .where(eq(instances.id, instanceId));
-      if (!row) return null;
-      return { state: row.state, generation: row.generation, record: row.record ? toRecord(row.record) : null };
+      return toRecordRead((await rawRows<RawRow>(tx, boundSql(READ_RECORD, [instanceId, key])))[0]);
     },
     async write(instanceId, generation, record) {
-      const rows = await rawRows<GuardRow & { existed: boolean | null }>(
-        tx,
-        sql`with inst as (
-              select state, generation from instances where id = ${instanceId} for share
-            ), upsert as (
-              insert into records (instance_id, key, ciphertext, nonce, tag, dek_version, updated_at)
-              select ${instanceId}::text, ${record.key}::text, ${record.ciphertext}::bytea, ${record.nonce}::bytea,
-                     ${record.tag}::bytea, ${record.dekVersion}::integer, ${record.updatedAt.toISOString()}::timestamptz
-              from inst where inst.state = 'active' and inst.generation = ${generation}::bigint
-              on conflict (instance_id, key) do update set
-                ciphertext = excluded.ciphertext, nonce = excluded.nonce, tag = excluded.tag,
-                dek_version = excluded.dek_version, updated_at = excluded.updated_at
-              -- an updated row carries the xmax of the row lock ON CONFLICT took; an inserted one has none
-              returning xmax::text <> '0' as existed
-            )
-            select inst.state, inst.generation, upsert.existed from inst left join upsert on true`,
-      );
-      return guarded(instanceId, generation, rows[0], (r) => r.existed === true);
+      return writeRecordGuarded((s, p) => rawRows<RawRow>(tx, boundSql(s, p)), instanceId, generation, record);
     },
     async delete(instanceId, generation, key) {
-      const rows = await rawRows<GuardRow & { deleted: unknown }>(
+      const rows = await rawRows<RawRow>(
         tx,
         sql`with inst as (
-              select state, generation from instances where id = ${instanceId} for share
+              select state, generation from instances where id = ${instanceId} for key share
             ), del as (
               delete from records r using inst
               where r.instance_id = ${instanceId}::text and r.key = ${key}::text
@@ -61,7 +41,7 @@ export function recordRepo(tx: Drizzle): RecordRepo {
             )
             select inst.state, inst.generation, (select count(*) from del) as deleted from inst`,
       );
-      return guarded(instanceId, generation, rows[0], (r) => toNumber(r.deleted) > 0);
+      return toGuardedWrite(instanceId, generation, rows[0], (r) => toNumber(r.deleted) > 0);
     },
     async listKeys(instanceId, prefix, limit) {
       const rows = await rawRows<GuardRow & { key: string | null }>(
@@ -100,14 +80,6 @@ export function recordRepo(tx: Drizzle): RecordRepo {
 interface GuardRow {
   state: InstanceState;
   generation: unknown;
-}
-
-function guarded<T extends GuardRow>(instanceId: string, expected: number, row: T | undefined, existed: (row: T) => boolean): GuardedWrite {
-  if (!row) throw new DomainError('instance_not_found', `Instance ${instanceId} does not exist.`, { instanceId });
-  if (row.state !== 'active') return { outcome: 'not_active', state: row.state };
-  const generation = toNumber(row.generation);
-  if (generation !== expected) return { outcome: 'stale', generation };
-  return { outcome: 'ok', existed: existed(row) };
 }
 
 function toRecord(row: Row): EncryptedRecord {
