@@ -18,4 +18,9 @@ export interface EngineDeps {
    * Absent means false: an operator-impersonated actor is refused for every decision, lock, key and roster change.
    */
   devImpersonation?: boolean;
+  /**
+   * How long the MariaDB key server may answer a token from this process's memory (DUALKEY_KV_GRANT_CACHE_MS).
+   * Absent or 0: every request reads the token's instance afresh. A state change this process makes drops it at once.
+   */
+  kvGrantCacheMs?: number;
 }

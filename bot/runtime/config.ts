@@ -17,6 +17,7 @@ export const configSchema = z
     DUALKEY_VAULT_KEY_DIR: optionalString,
     DUALKEY_DB_LOCK_TIMEOUT_MS: z.coerce.number({ message: 'must be a number of milliseconds' }).int().positive().default(30_000),
     DUALKEY_KEY_CACHE_SWEEP_MS: z.coerce.number({ message: 'must be a number of milliseconds' }).int().min(100).max(60_000).default(1_000),
+    DUALKEY_KV_GRANT_CACHE_MS: z.coerce.number({ message: 'must be a number of milliseconds (0 reads every token afresh)' }).int().min(0).max(5_000).default(250),
     AZURE_KEYVAULT_URL: z.string().trim().url('must be the vault URL, e.g. https://my-vault.vault.azure.net').optional(),
     AZURE_TENANT_ID: optionalString,
     AZURE_CLIENT_ID: optionalString,

@@ -54,6 +54,7 @@ export async function openRuntime(config: Config, overrides: RuntimeOverrides = 
       logger: overrides.logger ?? silentLogger,
       steps: overrides.steps ?? noStepHook,
       devImpersonation: overrides.devImpersonation ?? config.DUALKEY_DEV_IMPERSONATION,
+      kvGrantCacheMs: config.DUALKEY_KV_GRANT_CACHE_MS,
     });
     // A vault holding sessions on an HSM lets go of them (the local vault has nothing to close).
     const closeVault = () => (vault as { close?: () => void }).close?.();

@@ -14,6 +14,9 @@ export interface ServedKey {
   createdAt: Date;
 }
 
+// Only valid tokens are kept, so this bounds memory by the number of instances one replica serves.
+const MAX_HELD_GRANTS = 10_000;
+
 interface Entry {
   generation: number;
   /** keyId → version → key */
@@ -21,14 +24,19 @@ interface Entry {
 }
 
 /**
- * The key server MariaDB's hashicorp_key_management plugin reads (Vault KV v2 subset). Every request
- * costs one indexed query (token → instance state and generation, DESIGN §4: refused on every replica
- * from the moment a lock commits); the decrypted database keys are cached per process for that
- * generation, so a key change, rotation or lock (each bumps it) makes the next request reload or refuse.
+ * The key server MariaDB's hashicorp_key_management plugin reads (Vault KV v2 subset). A request costs
+ * one indexed query (token → instance state and generation), or none while this process holds that
+ * token's grant (at most `kvGrantCacheMs`, and only while the instance's keys are cached at the same
+ * generation). The decrypted database keys are cached per process for that generation, so a key change,
+ * rotation or lock (each bumps it) makes the next request reload or refuse: at once when this process
+ * made the change (the engine drops its stale caches after each one), within the grant window or the
+ * key-cache sweep, whichever comes first, when another replica or a CLI did.
  */
 export class KvKeyServer {
   private readonly entries = new Map<string, Entry>();
   private readonly loading = new Map<string, Promise<Entry>>();
+  /** Token hash (hex) → the active grant read for it, and until when (clock ms) it may be reused. */
+  private readonly grants = new Map<string, { grant: TokenGrant; until: number }>();
 
   /** Kept through a lock's drain window (the key-cache sweep reads this). */
   readonly servesDuringDrain = true;
@@ -37,8 +45,9 @@ export class KvKeyServer {
 
   /** Checks the token against the instance in the path and that the instance may be served now. */
   async authorize(token: string, instanceName: string): Promise<TokenGrant> {
-    const presented = Buffer.from(hashToken(token), 'hex');
-    const grant = token.length > 0 && token.length <= 512 ? await this.deps.uow.hot.grant(presented.toString('hex')) : null;
+    const hash = hashToken(token);
+    const presented = Buffer.from(hash, 'hex');
+    const grant = token.length > 0 && token.length <= 512 ? (this.heldGrant(hash) ?? (await this.freshGrant(hash))) : null;
     // The lookup is by digest, which the caller cannot steer byte by byte; the comparison is constant-time anyway.
     if (!grant || !timingSafeEqual(presented, Buffer.from(grant.tokenHash, 'hex'))) {
       throw new DomainError('token_invalid', 'The X-Vault-Token is not a valid data-plane token. Issue one with "dualkey instance token <instance>".');
@@ -46,6 +55,26 @@ export class KvKeyServer {
     if (grant.name !== instanceName) throw new DomainError('token_instance_mismatch', `This token is for instance ${grant.name}, not ${instanceName}.`);
     if (grant.state !== 'active' && !this.draining(grant)) {
       throw new DomainError('instance_locked', `${grant.name} is ${grant.state}: its database keys are not served until an administrator unlocks it.`, { instance: grant.name, state: grant.state });
+    }
+    return grant;
+  }
+
+  /** A grant read less than `kvGrantCacheMs` ago whose instance's keys this process still holds at that generation. */
+  private heldGrant(hash: string): TokenGrant | null {
+    const held = this.grants.get(hash);
+    if (!held) return null;
+    if (this.deps.clock.now().getTime() < held.until && this.entries.get(held.grant.instanceId)?.generation === held.grant.generation) return held.grant;
+    this.grants.delete(hash);
+    return null;
+  }
+
+  private async freshGrant(hash: string): Promise<TokenGrant | null> {
+    const grant = await this.deps.uow.hot.grant(hash);
+    const ms = this.deps.kvGrantCacheMs ?? 0;
+    // Only an active grant is kept: a draining one must end exactly when its window does.
+    if (grant && grant.state === 'active' && ms > 0) {
+      if (this.grants.size >= MAX_HELD_GRANTS) this.grants.clear();
+      this.grants.set(hash, { grant, until: this.deps.clock.now().getTime() + ms });
     }
     return grant;
   }
@@ -78,6 +107,12 @@ export class KvKeyServer {
 
   /** Forgets (and zeroes) an instance's cached keys. */
   evict(instanceId: string): void {
+    this.dropEntry(instanceId);
+    for (const [hash, held] of this.grants) if (held.grant.instanceId === instanceId) this.grants.delete(hash);
+  }
+
+  /** Zeroes and forgets the instance's cached keys, keeping its grants (they are checked against the entry's generation). */
+  private dropEntry(instanceId: string): void {
     const old = this.entries.get(instanceId);
     if (old) for (const versions of old.keys.values()) for (const k of versions.values()) k.material.fill(0);
     this.entries.delete(instanceId);
@@ -119,7 +154,7 @@ export class KvKeyServer {
       }
       if (rows === null) entry.generation = -1;
       else {
-        this.evict(grant.instanceId);
+        this.dropEntry(grant.instanceId);
         this.entries.set(grant.instanceId, entry);
       }
       return entry;
