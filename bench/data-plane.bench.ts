@@ -9,6 +9,7 @@ import { cryptoRandom } from '../bot/runtime/crypto-random.js';
 import { silentLogger } from '../bot/runtime/json-logger.js';
 import { systemClock } from '../bot/runtime/system-clock.js';
 import { openPrivateDatabase } from './private-database.js';
+import { preparedStatement } from '../db/prepared/prepared-statement.js';
 import { createUnitOfWork } from '../db/unit-of-work.js';
 import { LocalVault } from '../vault/local-vault.js';
 import type { BenchRow } from './bench-row.js';
@@ -22,9 +23,13 @@ async function time(n: number, fn: (i: number) => Promise<unknown>): Promise<num
   return n / ((performance.now() - t0) / 1000);
 }
 
+const PLAIN_PUT = preparedStatement('bench_plain_put', 'insert into bench_plain values ($1::text, $2::bytea) on conflict (key) do update set value = excluded.value', ['text', 'bytea']);
+const PLAIN_GET = preparedStatement('bench_plain_get', 'select value from bench_plain where key = $1::text', ['text']);
+
 /**
  * Data plane through core (AES-256-GCM, generation-guarded statements) against the same
- * number of plain single-statement upserts/selects of the same bytes on the same database.
+ * number of plain single-statement upserts/selects of the same bytes on the same database,
+ * both as prepared autocommit statements through the same statement runner.
  */
 export async function benchDataPlane(ops = 2000): Promise<BenchRow[]> {
   const dir = mkdtempSync(path.join(tmpdir(), 'dualkey-bench-'));
@@ -40,8 +45,9 @@ export async function benchDataPlane(ops = 2000): Promise<BenchRow[]> {
     const ref = { instanceId: instance.id, tenantId: tenant.id, name: 'bench' };
     const value = randomBytes(1024);
     await database.transaction((tx) => tx.execute(sql`create table if not exists bench_plain (key text primary key, value bytea not null)`));
-    const plainPut = (i: number) => database.transaction((tx) => tx.execute(sql`insert into bench_plain values (${`k${i}`}, ${value}) on conflict (key) do update set value = excluded.value`));
-    const plainGet = (i: number) => database.transaction((tx) => tx.execute(sql`select value from bench_plain where key = ${`k${i}`}`));
+    // The baseline runs the way the data plane does: one prepared autocommit statement per call, no transaction around it.
+    const plainPut = (i: number) => database.statements.run(PLAIN_PUT, [`k${i}`, value]);
+    const plainGet = (i: number) => database.statements.run(PLAIN_GET, [`k${i}`]);
     // Warm both paths (JIT, DEK cache) before measuring.
     await time(100, (i) => engine.records.put(ref, `w${i}`, value));
     await time(100, (i) => plainPut(i));
