@@ -62,8 +62,8 @@ export function createEngine(ports: EngineDeps) {
     kv,
     /** Zeroes cached keys of instances no longer active at their cached generation (every replica, on a timer). */
     dropStaleKeys: dropStale,
-    initDbKeys: initDbKeys.bind(null, deps),
-    rotateDbKey: rotateDbKey.bind(null, deps),
+    initDbKeys: thenDropStale(initDbKeys.bind(null, deps)),
+    rotateDbKey: thenDropStale(rotateDbKey.bind(null, deps)),
     dbKeyStatus: dbKeyStatus.bind(null, deps),
     createTenant: createTenant.bind(null, deps),
     updateTenantSettings: updateTenantSettings.bind(null, deps),

@@ -62,6 +62,17 @@ describe('the KV key server keeps a token\'s grant for a short window', () => {
     expect((await refusal(() => server.kv.key(token, s.instance, 1, null))).code).toBe('instance_locked');
   });
 
+  it('serves a rotated version at once when this process rotates, and at the window end when another one does', async () => {
+    const server = replica(WINDOW_MS);
+    const other = replica(WINDOW_MS);
+    expect((await server.kv.key(token, s.instance, 1, null)).version).toBe(1);
+    expect((await other.kv.key(token, s.instance, 1, null)).version).toBe(1);
+    await server.rotateDbKey(s.tenant.id, s.instance, 1);
+    expect((await server.kv.key(token, s.instance, 1, null)).version).toBe(2);
+    h.clock.advanceMs(WINDOW_MS);
+    expect((await other.kv.key(token, s.instance, 1, null)).version).toBe(2);
+  });
+
   it('refuses after a lock approved elsewhere at this replica\'s next sweep, or when the window ends without one', async () => {
     const swept = replica(WINDOW_MS);
     const unswept = replica(WINDOW_MS);
