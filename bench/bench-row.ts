@@ -8,12 +8,15 @@ export interface BenchRow {
   lowerIsBetter?: boolean;
   /** What the issue asks for, checked against the ratio (higher-is-better rows) or the dualkey value (durations). */
   target?: { kind: 'ratio_at_least'; value: number } | { kind: 'ratio_at_most'; value: number } | { kind: 'value_below'; value: number };
+  /** A property the target also requires, checked in this run (e.g. "one transaction"): when not held, the target is MISSED whatever the figure. */
+  condition?: { held: boolean; text: string };
 }
 
 /** Whether this run met the row's target; undefined for rows without one. */
 export function targetMet(row: BenchRow): boolean | undefined {
   const t = row.target;
   if (!t) return undefined;
+  if (row.condition && !row.condition.held) return false;
   const ratio = row.dualkey / row.baseline;
   if (t.kind === 'ratio_at_least') return ratio >= t.value;
   if (t.kind === 'ratio_at_most') return ratio <= t.value;
@@ -25,9 +28,10 @@ export function targetText(row: BenchRow): string {
   const t = row.target;
   if (!t) return '';
   const verdict = targetMet(row) ? 'met' : 'MISSED';
-  if (t.kind === 'ratio_at_least') return `target ratio ≥ ${t.value.toFixed(2)} ${verdict}`;
-  if (t.kind === 'ratio_at_most') return `target ratio ≤ ${t.value.toFixed(2)} ${verdict}`;
-  return `target < ${t.value} ${row.unit} ${verdict}`;
+  const also = row.condition ? ` and ${row.condition.text}${row.condition.held ? '' : ' (NOT held)'}` : '';
+  if (t.kind === 'ratio_at_least') return `target ratio ≥ ${t.value.toFixed(2)}${also} ${verdict}`;
+  if (t.kind === 'ratio_at_most') return `target ratio ≤ ${t.value.toFixed(2)}${also} ${verdict}`;
+  return `target < ${t.value} ${row.unit}${also} ${verdict}`;
 }
 
 /** The median of a non-empty list. */

@@ -18,6 +18,7 @@ const groups: BenchGroup[] = [
   { name: 'pkcs11', run: async () => (await import('./pkcs11.bench.js')).benchPkcs11() },
   { name: 'console', run: async () => (await import('./console.bench.js')).benchConsole() },
   { name: 'azure', run: async () => (await import('./azure-vault.bench.js')).benchAzureVault() },
+  { name: 'scale', run: async () => (await import('./scale.bench.js')).benchScale() },
 ];
 
 /** Runs the selected benchmarks (all by default) and prints one ratio table; each ratio is measured side by side in this run. */

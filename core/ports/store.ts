@@ -53,6 +53,8 @@ export interface InstanceRepo {
   byId(id: string): Promise<Instance | null>;
   byName(tenantId: string, name: string): Promise<Instance | null>;
   list(tenantId: string): Promise<Instance[]>;
+  /** Every instance of the tenant by name with what `status` shows of its current key, in one query (10,000 instances). */
+  listWithCurrentKey(tenantId: string): Promise<Array<{ instance: Instance; key: CurrentKey | null }>>;
   /** Reads the row with a row lock held until the transaction ends. */
   lockById(id: string): Promise<Instance | null>;
   /** State and generation of each listed instance that still exists (one query: key caches check theirs with it). */
@@ -62,6 +64,9 @@ export interface InstanceRepo {
   /** Ids of `locking` instances whose drain window ended at or before `now` (every tenant). */
   drainsDue(now: Date): Promise<string[]>;
 }
+
+/** What `status` shows of an instance's current protector (no public key: it is not shown, and it is most of the row). */
+export type CurrentKey = Pick<Protector, 'name' | 'fingerprint' | 'kind' | 'destruction' | 'accessProblem'>;
 
 /** An instance's offline hook: where lock and unlock events are posted, and its HMAC key sealed by the vault. */
 export interface OfflineHookRow {

@@ -2,7 +2,8 @@ import { and, asc, eq, inArray, isNotNull, lte, sql } from 'drizzle-orm';
 import type { Instance } from '../../core/model/instance.js';
 import type { InstanceRepo } from '../../core/ports/store.js';
 import type { Drizzle } from '../database.js';
-import { instances } from '../schema/index.js';
+import { instances, protectors } from '../schema/index.js';
+import { toDestruction } from './protector-repo.js';
 
 type Row = typeof instances.$inferSelect;
 
@@ -27,6 +28,22 @@ export function instanceRepo(tx: Drizzle): InstanceRepo {
     async list(tenantId) {
       const rows = await tx.select().from(instances).where(eq(instances.tenantId, tenantId)).orderBy(asc(instances.name));
       return rows.map(toInstance);
+    },
+    async listWithCurrentKey(tenantId) {
+      const rows = await tx
+        .select({
+          instance: instances, name: protectors.name, fingerprint: protectors.fingerprint, kind: protectors.kind, accessProblem: protectors.accessProblem,
+          destroyOutcome: protectors.destroyOutcome, recoverableUntil: protectors.recoverableUntil, destroyedAt: protectors.destroyedAt,
+        })
+        .from(instances)
+        // Left join: an instance whose protector row is missing still shows (with no key), as it did per instance.
+        .leftJoin(protectors, eq(protectors.id, instances.protectorId))
+        .where(eq(instances.tenantId, tenantId))
+        .orderBy(asc(instances.name));
+      return rows.map((r) => ({
+        instance: toInstance(r.instance),
+        key: r.name === null || r.fingerprint === null || r.kind === null ? null : { name: r.name, fingerprint: r.fingerprint, kind: r.kind, accessProblem: r.accessProblem, destruction: toDestruction(r) },
+      }));
     },
     async lockById(id) {
       const [row] = await tx.select().from(instances).where(eq(instances.id, id)).for('update');

@@ -1,6 +1,6 @@
 import { and, asc, eq, inArray, isNotNull, isNull } from 'drizzle-orm';
 import { DomainError } from '../../core/errors.js';
-import type { Protector } from '../../core/model/protector.js';
+import type { Protector, ProtectorDestruction } from '../../core/model/protector.js';
 import type { ProtectorRepo } from '../../core/ports/store.js';
 import type { Drizzle } from '../database.js';
 import { instances, protectors } from '../schema/index.js';
@@ -85,7 +85,12 @@ function toProtector(row: Row): Protector {
     vaultKeyId: row.vaultKeyId,
     status: row.status,
     createdAt: row.createdAt,
-    destruction: row.destroyOutcome && row.destroyedAt ? { outcome: row.destroyOutcome, recoverableUntil: row.recoverableUntil, at: row.destroyedAt } : null,
+    destruction: toDestruction(row),
     accessProblem: row.accessProblem,
   };
+}
+
+/** The destruction recorded on a protector row, or null while it holds live key material. */
+export function toDestruction(row: Pick<Row, 'destroyOutcome' | 'recoverableUntil' | 'destroyedAt'>): ProtectorDestruction | null {
+  return row.destroyOutcome && row.destroyedAt ? { outcome: row.destroyOutcome, recoverableUntil: row.recoverableUntil, at: row.destroyedAt } : null;
 }
