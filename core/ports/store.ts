@@ -57,6 +57,8 @@ export interface InstanceRepo {
   listWithCurrentKey(tenantId: string): Promise<Array<{ instance: Instance; key: CurrentKey | null }>>;
   /** Reads the row with a row lock held until the transaction ends. */
   lockById(id: string): Promise<Instance | null>;
+  /** Id and name of each listed instance that still exists (one query: a request list names only its own instances). */
+  namesOf(ids: readonly string[]): Promise<Array<{ id: string; name: string }>>;
   /** State and generation of each listed instance that still exists (one query: key caches check theirs with it). */
   generationsOf(ids: readonly string[]): Promise<Array<{ id: string; state: InstanceState; generation: number; drainUntil: Date | null }>>;
   /** Applies the patch and bumps the generation when the generation still equals `expected`; returns the new row or null. */

@@ -40,8 +40,10 @@ export async function listAdmins(deps: EngineDeps, tenantId: string): Promise<Ad
 /** Pending requests of the tenant (or every request with `all`), each with its instance name. */
 export async function listRequests(deps: EngineDeps, tenantId: string, all: boolean): Promise<Array<Request & { instanceName: string | null; requesterEmail: string | null }>> {
   return deps.uow.run(async (store) => {
-    const [requests, instances, admins] = await Promise.all([store.requests.list(tenantId, all), store.instances.list(tenantId), store.admins.list(tenantId)]);
-    const names = new Map(instances.map((i) => [i.id, i.name]));
+    const [requests, admins] = await Promise.all([store.requests.list(tenantId, all), store.admins.list(tenantId)]);
+    // Only the instances the requests name: a tenant may have 10,000 of them.
+    const named = await store.instances.namesOf(requests.flatMap((r) => (r.instanceId ? [r.instanceId] : [])));
+    const names = new Map(named.map((i) => [i.id, i.name]));
     const emails = new Map(admins.map((a) => [a.id, a.email]));
     return requests.map((r) => ({ ...r, instanceName: r.instanceId ? (names.get(r.instanceId) ?? null) : null, requesterEmail: emails.get(r.requestedBy) ?? null }));
   });

@@ -13,6 +13,10 @@ export function instanceRepo(tx: Drizzle): InstanceRepo {
     async insert(instance) {
       await tx.insert(instances).values(instance);
     },
+    async namesOf(ids) {
+      if (ids.length === 0) return [];
+      return tx.select({ id: instances.id, name: instances.name }).from(instances).where(inArray(instances.id, [...new Set(ids)]));
+    },
     async generationsOf(ids) {
       if (ids.length === 0) return [];
       return tx.select({ id: instances.id, state: instances.state, generation: instances.generation, drainUntil: instances.drainUntil }).from(instances).where(inArray(instances.id, [...ids]));

@@ -73,6 +73,8 @@ describe(`repositories round-trip every model type (${testEngine})`, () => {
     expect(cleared).toMatchObject({ generation: 3, lastKeyChangeAt: null, state: 'active' });
     expect(await uow.run((s) => s.instances.lockById(instance.id))).toEqual(cleared);
     expect(await uow.run((s) => s.instances.list(tenant.id))).toEqual([cleared]);
+    expect(await uow.run((s) => s.instances.namesOf([instance.id, instance.id, 'ins_missing']))).toEqual([{ id: instance.id, name: instance.name }]);
+    expect(await uow.run((s) => s.instances.namesOf([]))).toEqual([]);
     // A lock drain: only `locking` instances whose window is over are due.
     const drainUntil = hoursAfter(3);
     expect(await uow.run((s) => s.instances.update(instance.id, 3, { state: 'locking', drainUntil }))).toMatchObject({ generation: 4, drainUntil });
