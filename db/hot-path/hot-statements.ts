@@ -6,7 +6,7 @@ import { DomainError } from '../../core/errors.js';
 import { preparedStatement, type PreparedStatement, type RawRow } from '../prepared/prepared-statement.js';
 import { toNumber } from '../repositories/raw-rows.js';
 
-/** Token → instance grant: one indexed join, read fresh on every request (no cache: a lock refuses at once). */
+/** Token → instance grant: one indexed join (the KV server may reuse its answer for its short grant window). */
 export const GRANT = preparedStatement(
   'hot_grant',
   `select i.id as instance_id, i.tenant_id, i.name, i.state, i.generation, i.drain_until, t.token_hash
