@@ -39,6 +39,8 @@ import { setOfflineHook } from './hooks/set-offline-hook.js';
 import { createCliToken } from './cli-tokens/create-cli-token.js';
 import { listCliTokens, revokeCliToken } from './cli-tokens/manage-cli-tokens.js';
 import { resolveCliToken } from './cli-tokens/resolve-cli-token.js';
+import { beginPasskeyRegistration, finishPasskeyRegistration } from './passkeys/register-passkey.js';
+import { listPasskeys, renamePasskey, revokePasskey } from './passkeys/manage-passkeys.js';
 
 /** The one core engine every transport calls: each use case bound to the same ports. */
 export function createEngine(ports: EngineDeps) {
@@ -119,6 +121,11 @@ export function createEngine(ports: EngineDeps) {
     resolveCliToken: resolveCliToken.bind(null, deps),
     listCliTokens: listCliTokens.bind(null, deps),
     revokeCliToken: revokeCliToken.bind(null, deps),
+    beginPasskeyRegistration: beginPasskeyRegistration.bind(null, deps),
+    finishPasskeyRegistration: finishPasskeyRegistration.bind(null, deps),
+    listPasskeys: listPasskeys.bind(null, deps),
+    renamePasskey: renamePasskey.bind(null, deps),
+    revokePasskey: revokePasskey.bind(null, deps),
   };
 }
 
