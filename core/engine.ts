@@ -41,6 +41,8 @@ import { listCliTokens, revokeCliToken } from './cli-tokens/manage-cli-tokens.js
 import { resolveCliToken } from './cli-tokens/resolve-cli-token.js';
 import { beginPasskeyRegistration, finishPasskeyRegistration } from './passkeys/register-passkey.js';
 import { listPasskeys, renamePasskey, revokePasskey } from './passkeys/manage-passkeys.js';
+import { beginStepUp, decideWithStepUp } from './step-up/decide-with-step-up.js';
+import type { Actor } from './model/actor.js';
 
 /** The one core engine every transport calls: each use case bound to the same ports. */
 export function createEngine(ports: EngineDeps) {
@@ -93,7 +95,10 @@ export function createEngine(ports: EngineDeps) {
     inspectUpload: inspectUpload.bind(null, deps),
     changeKey: thenDropStale(changeKey.bind(null, deps)),
     requestLock: requestLock.bind(null, deps),
-    decide: thenDropStale(decideRequest.bind(null, deps)),
+    // A transport's actor never carries a step-up proof: only decideWithStepUp, after verifying a passkey, sets one.
+    decide: thenDropStale((actor: Actor, ...rest: Parameters<typeof decideRequest> extends [unknown, unknown, ...infer R] ? R : never) => decideRequest(deps, { ...actor, stepUp: undefined }, ...rest)),
+    beginStepUp: beginStepUp.bind(null, deps),
+    decideWithStepUp: thenDropStale(decideWithStepUp.bind(null, deps)),
     unlock: unlockInstance.bind(null, deps),
     sweep: thenDropStale(sweepDeadlines.bind(null, deps)),
     recover: thenDropStale(recoverJournal.bind(null, deps)),

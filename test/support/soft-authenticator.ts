@@ -33,7 +33,8 @@ export class SoftAuthenticator {
   private readonly key: { privateKey: KeyObject; publicKey: KeyObject } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   private counter = 0;
 
-  constructor(private readonly origin: string, private readonly userVerified = true) {}
+  /** `userVerified` may be turned off later, to answer without user verification. */
+  constructor(private readonly origin: string, public userVerified = true) {}
 
   private rpIdHash(rpId: string): Buffer {
     return sha256(rpId);

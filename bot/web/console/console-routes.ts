@@ -38,7 +38,7 @@ export function consoleRoutes(engine: Engine, config: Pick<Config, 'PUBLIC_URL' 
     },
     ...consoleSignInRoutes(ctx, opts.publicUrl, opts.mailer),
     ...consoleReadRoutes(ctx),
-    ...consoleActionRoutes(ctx),
+    ...consoleActionRoutes(ctx, webauthn),
     ...webauthnAssetRoutes(),
     ...consolePasskeyRoutes(ctx, webauthn),
   ];
