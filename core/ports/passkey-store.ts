@@ -10,6 +10,8 @@ export interface PasskeyRepo {
   rename(id: string, name: string): Promise<void>;
   /** Revokes (compare-and-swap on not revoked); false when it was revoked already. */
   revoke(id: string, at: Date): Promise<boolean>;
+  /** Revokes every live passkey of an admin (admin removed); returns how many. */
+  revokeAllOf(adminId: string, at: Date): Promise<number>;
   /** Records a use: the new signature counter and the time. */
   touch(id: string, counter: number, at: Date): Promise<void>;
 }

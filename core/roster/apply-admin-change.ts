@@ -29,6 +29,8 @@ export async function applyAdminChange(deps: EngineDeps, actor: Actor, request: 
       await store.consoleAuth.endSessionsOf(target!.id, now);
       // ... and so do their personal CLI tokens.
       await store.cliTokens.revokeAllOf(target!.id, now);
+      // ... and their passkeys, so a re-added admin with the same address starts without them.
+      await store.passkeys.revokeAllOf(target!.id, now);
     }
     await appendAudit(store, {
       at: now, tenantId: request.tenantId, actor: auditActorOf(actor), transport: actor.transport, action: 'approve', instanceName: null, requestId: request.id,

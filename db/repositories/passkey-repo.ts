@@ -27,6 +27,10 @@ export function passkeyRepo(tx: Drizzle): PasskeyRepo {
       const rows = await tx.update(passkeys).set({ revokedAt: at }).where(and(eq(passkeys.id, id), isNull(passkeys.revokedAt))).returning({ id: passkeys.id });
       return rows.length > 0;
     },
+    async revokeAllOf(adminId, at) {
+      const rows = await tx.update(passkeys).set({ revokedAt: at }).where(and(eq(passkeys.adminId, adminId), isNull(passkeys.revokedAt))).returning({ id: passkeys.id });
+      return rows.length;
+    },
     async touch(id, counter, at) {
       await tx.update(passkeys).set({ counter, lastUsedAt: at }).where(eq(passkeys.id, id));
     },

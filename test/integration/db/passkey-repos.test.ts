@@ -60,6 +60,8 @@ describe(`passkey and WebAuthn challenge repositories (${testEngine})`, () => {
     expect([first, second].filter(Boolean)).toHaveLength(1);
     expect(await uow.run((s) => s.passkeys.byId(older.id))).toEqual({ ...older, name: 'security key', counter: 7, lastUsedAt: hoursAfter(3), revokedAt: expect.any(Date) });
     expect((await uow.run((s) => s.passkeys.byId(newer.id)))?.revokedAt).toBeNull();
+    expect(await uow.run((s) => s.passkeys.revokeAllOf(bob.id, hoursAfter(6)))).toBe(1);
+    expect((await uow.run((s) => s.passkeys.list(bob.id))).every((p) => p.revokedAt)).toBe(true);
   });
 
   it('uses a challenge once, even under concurrent uses', async () => {

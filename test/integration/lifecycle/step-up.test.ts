@@ -97,4 +97,14 @@ describe('passkey step-up for decisions', () => {
     await h.engine.decide(s.bob, asked.request!.id, 'approve');
     expect((await h.engine.resolveTenant(s.tenant.name)).settings.stepUp).toEqual(['rollback']);
   });
+
+  it('removing an admin revokes their passkeys with the commit that removes them', async () => {
+    const cat = web(s.cat);
+    await registerFor(cat, new SoftAuthenticator(ORIGIN));
+    const removal = await h.engine.requestAdminChange(s.ann, { operation: 'admin_remove', email: 'cat@example.com' });
+    await h.engine.decide(s.bob, removal.id, 'approve');
+    const left = await h.engine.listPasskeys(s.cat.admin.id);
+    expect(left).toHaveLength(1);
+    expect(left.every((p) => p.revokedAt)).toBe(true);
+  });
 });
