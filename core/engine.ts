@@ -42,6 +42,7 @@ import { resolveCliToken } from './cli-tokens/resolve-cli-token.js';
 import { beginPasskeyRegistration, finishPasskeyRegistration } from './passkeys/register-passkey.js';
 import { listPasskeys, renamePasskey, revokePasskey } from './passkeys/manage-passkeys.js';
 import { beginStepUp, decideWithStepUp } from './step-up/decide-with-step-up.js';
+import { beginUnlockStepUp, unlockWithStepUp } from './step-up/unlock-with-step-up.js';
 import type { Actor } from './model/actor.js';
 
 /** The one core engine every transport calls: each use case bound to the same ports. */
@@ -99,7 +100,10 @@ export function createEngine(ports: EngineDeps) {
     decide: thenDropStale((actor: Actor, ...rest: Parameters<typeof decideRequest> extends [unknown, unknown, ...infer R] ? R : never) => decideRequest(deps, { ...actor, stepUp: undefined }, ...rest)),
     beginStepUp: beginStepUp.bind(null, deps),
     decideWithStepUp: thenDropStale(decideWithStepUp.bind(null, deps)),
-    unlock: unlockInstance.bind(null, deps),
+    // As for decide: a transport's actor never carries a step-up proof.
+    unlock: (actor: Actor, ...rest: Parameters<typeof unlockInstance> extends [unknown, unknown, ...infer R] ? R : never) => unlockInstance(deps, { ...actor, stepUp: undefined }, ...rest),
+    beginUnlockStepUp: beginUnlockStepUp.bind(null, deps),
+    unlockWithStepUp: unlockWithStepUp.bind(null, deps),
     sweep: thenDropStale(sweepDeadlines.bind(null, deps)),
     recover: thenDropStale(recoverJournal.bind(null, deps)),
     setOfflineHook: setOfflineHook.bind(null, deps),

@@ -6,7 +6,8 @@ import type { WebAuthnOptionsJson, WebAuthnVerifier } from '../ports/webauthn.js
 import type { Store } from '../ports/store.js';
 import { audited } from '../lifecycle/audited.js';
 import { decideRequest, type Decision } from '../lifecycle/decide-request.js';
-import { STEP_UP_CHALLENGE_MS, issueChallenge, takeChallenge } from '../passkeys/webauthn-challenges.js';
+import { STEP_UP_CHALLENGE_MS, issueChallenge } from '../passkeys/webauthn-challenges.js';
+import { verifyStepUpAssertion } from './verify-assertion.js';
 import { stepUpPurpose } from './step-up-policy.js';
 
 async function pendingRequest(store: Store, actor: Actor, requestId: string): Promise<Request> {
@@ -40,26 +41,14 @@ export async function beginStepUp(deps: EngineDeps, webauthn: WebAuthnVerifier, 
  * passkeys and verify with user verification. Then the decision runs as usual, its audit entry naming the credential.
  */
 export async function decideWithStepUp(deps: EngineDeps, webauthn: WebAuthnVerifier, actor: Actor, requestId: string, decision: Decision, reason: string | null, response: unknown): Promise<Request> {
-  const proven = await audited(deps, { action: decision, actor, tenantId: actor.admin.tenantId, requestId }, async () => {
-    const invalid = (message: string, why: string): never => {
-      throw new DomainError('step_up_invalid', message, { request: requestId, decision, reason: why });
+  const proven = await audited(deps, { action: decision, actor, tenantId: actor.admin.tenantId, requestId }, () => {
+    const purpose = async (store: Store) => {
+      const request = await store.requests.byId(requestId);
+      if (!request || request.tenantId !== actor.admin.tenantId) throw new DomainError('request_not_found', `There is no request ${requestId}. Run "pending" to list open requests.`, { request: requestId });
+      return stepUpPurpose(request.id, decision, request.deadline);
     };
-    const claimed = webauthn.claimsOf(response);
-    if (!claimed) return invalid('No passkey response came with this decision. Confirm it with your passkey on the request page.', 'malformed');
-    const passkey = await deps.uow.run(async (store) => {
-      const r = await store.requests.byId(requestId);
-      if (!r || r.tenantId !== actor.admin.tenantId) throw new DomainError('request_not_found', `There is no request ${requestId}. Run "pending" to list open requests.`, { request: requestId });
-      // The challenge is used up before anything else is judged: a replay is refused as one, even once the request closed.
-      await takeChallenge(store, deps.clock.now(), claimed.challenge, actor.admin, stepUpPurpose(r.id, decision, r.deadline), 'step_up_invalid');
-      await pendingRequest(store, actor, requestId);
-      return store.passkeys.byCredentialId(claimed.credentialId);
-    });
-    if (!passkey || passkey.adminId !== actor.admin.id || passkey.revokedAt) return invalid('This passkey is not one of your registered, unrevoked passkeys.', 'unknown_passkey');
-    const verified = await webauthn.verifyAuthentication(response, claimed.challenge, passkey);
-    if (!verified) return invalid('The passkey response did not verify (wrong site, wrong key, or a cloned authenticator). Try again.', 'not_verified');
-    if (!verified.userVerified) return invalid('The authenticator did not verify you (PIN or biometric); this decision needs it.', 'no_user_verification');
-    await deps.uow.run((store) => store.passkeys.touch(passkey.id, verified.newCounter, deps.clock.now()));
-    return { ...actor, stepUp: { credentialId: passkey.credentialId } };
+    // The challenge is used up before the request's state is judged: a replay is refused as one, even once the request closed.
+    return verifyStepUpAssertion(deps, webauthn, actor, purpose, response, async (store) => void (await pendingRequest(store, actor, requestId)), { request: requestId, decision });
   });
   return decideRequest(deps, proven, requestId, decision, reason);
 }

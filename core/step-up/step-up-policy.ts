@@ -4,7 +4,7 @@ import type { RequestType } from '../model/request.js';
 import type { TenantSettings } from '../model/tenant.js';
 
 /** The decisions a tenant can require a passkey step-up for (`tenant set --step-up passkey --step-up-operations …`). */
-export const STEP_UP_OPERATIONS = ['approve_key_change', 'approve_lock', 'rollback', 'approve_roster'] as const;
+export const STEP_UP_OPERATIONS = ['approve_key_change', 'approve_lock', 'rollback', 'approve_roster', 'unlock'] as const;
 
 /** One operation the step-up policy covers. */
 export type StepUpOperation = (typeof STEP_UP_OPERATIONS)[number];
@@ -26,6 +26,11 @@ export function stepUpOperations(settings: TenantSettings): StepUpOperation[] {
 export function stepUpRequired(settings: TenantSettings, type: RequestType, decision: Decision): boolean {
   const op = stepUpOperationOf(type, decision);
   return op !== null && stepUpOperations(settings).includes(op);
+}
+
+/** What an unlock's step-up challenge is bound to: this instance, in its current (locked) generation. */
+export function unlockPurpose(instanceId: string, generation: number): string {
+  return `unlock:${instanceId}:${generation}`;
 }
 
 /** What a step-up challenge is bound to: this request, this decision, this deadline (a re-timed request needs a new one). */

@@ -169,4 +169,26 @@ describe.skipIf(engineIndependentSkip)('passkeys in a browser', () => {
     const refused = (await engine.listAudit({ tenantId }, 50)).filter((e) => e.requestId === lockId && e.code === 'step_up_invalid');
     expect(refused.map((e) => e.details.reason)).toEqual(expect.arrayContaining(['replayed', 'other_purpose']));
   });
+
+  it('with step-up on for unlock, the unlock page refuses without the passkey and unlocks after it confirms', async () => {
+    await engine.updateTenantSettings(tenantId, { stepUp: ['approve_lock', 'approve_roster', 'unlock'] }, nodeCronSchedule());
+    const { token } = await engine.issuePageLink(web(bob), 'unlock', 'crm-prod');
+    await page.goto(url(`/pages/${token}`));
+    expect(await axe(page)).toEqual([]);
+    await page.locator('#keyfile').setInputFiles({ name: 'rsa-2048.pfx', mimeType: 'application/x-pkcs12', buffer: fixture('rsa-2048.pfx') });
+    await page.locator('#password').fill(FIXTURE_PASSWORD);
+    await page.getByRole('button', { name: 'Unlock crm-prod' }).click();
+    await page.waitForLoadState();
+    expect(await page.getByRole('alert').innerText()).toContain('step_up_required');
+    await page.getByRole('button', { name: 'Confirm with your passkey' }).click();
+    await page.getByText('Passkey confirmed').waitFor();
+    await page.locator('#keyfile').setInputFiles({ name: 'rsa-2048.pfx', mimeType: 'application/x-pkcs12', buffer: fixture('rsa-2048.pfx') });
+    await page.locator('#password').fill(FIXTURE_PASSWORD);
+    await page.getByRole('button', { name: 'Unlock crm-prod' }).click();
+    await page.waitForLoadState();
+    expect(await page.locator('h1').innerText()).toBe('crm-prod is unlocked');
+    const [passkey] = await engine.listPasskeys(bob.id);
+    const entry = (await engine.listAudit({ tenantId }, 50)).find((e) => e.action === 'unlock' && e.result === 'ok');
+    expect(entry?.details).toMatchObject({ stepUp: true, stepUpCredential: passkey!.credentialId });
+  });
 });

@@ -39,7 +39,7 @@ function stepUpOf(values: CliValues): string[] | undefined {
 export const tenantSetCommand: CliCommand = {
   path: ['tenant', 'set'],
   usage:
-    'dualkey tenant set [--tenant <t>] [--self-managed-keys | --no-self-managed-keys] [--review-window-hours <h>] [--lock-cooldown-hours <h>] [--lock-approval-ttl-hours <h>] [--unreviewed-policy rollback|keep] [--digest-cron "<cron>"] [--timezone <IANA zone>] [--slack-alert-channel <C…|none>] [--lock-drain-seconds <s>] [--step-up off|passkey] [--step-up-operations approve_key_change,approve_lock,rollback,approve_roster] [--token-file <f of a global admin>]',
+    'dualkey tenant set [--tenant <t>] [--self-managed-keys | --no-self-managed-keys] [--review-window-hours <h>] [--lock-cooldown-hours <h>] [--lock-approval-ttl-hours <h>] [--unreviewed-policy rollback|keep] [--digest-cron "<cron>"] [--timezone <IANA zone>] [--slack-alert-channel <C…|none>] [--lock-drain-seconds <s>] [--step-up off|passkey] [--step-up-operations approve_key_change,approve_lock,rollback,approve_roster,unlock] [--token-file <f of a global admin>]',
   options: {
     'self-managed-keys': { type: 'boolean' },
     'no-self-managed-keys': { type: 'boolean' },

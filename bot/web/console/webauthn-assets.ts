@@ -40,3 +40,20 @@ export function ceremonyBlock(kind: 'register' | 'authenticate', options: WebAut
 <script src="/console/webauthn-browser.js"></script>
 <script src="/console/passkey-ceremony.js"></script>`;
 }
+
+/**
+ * A ceremony that only fills a field of the page's own form (the unlock page: the file and password are still to
+ * come): the options, the start button and status line, and the hidden `response` field to place inside the form.
+ */
+export function ceremonyFill(options: WebAuthnOptionsJson, label: string): { before: SafeHtml; field: SafeHtml } {
+  const json = JSON.stringify(options).replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026');
+  return {
+    before: html`<script type="application/json" id="webauthn-options">${new SafeHtml(json)}</script>
+<p><button type="button" id="webauthn-start" hidden>${label}</button></p>
+<p id="webauthn-status" role="status" aria-live="polite"></p>
+<noscript><p>This step needs JavaScript: the browser talks to your passkey through it.</p></noscript>
+<script src="/console/webauthn-browser.js"></script>
+<script src="/console/passkey-ceremony.js"></script>`,
+    field: html`<input type="hidden" name="response" id="webauthn-response" value="">`,
+  };
+}
