@@ -20,7 +20,7 @@ export default tseslint.config(
           patterns: [
             { group: ['**/db/**', '**/db', '**/bot/**', '**/bot', '**/vault/**', '**/vault'], message: 'core/ must not import adapters (db/, bot/, vault/): define a port in core/ports instead.' },
             { group: ['drizzle-orm', 'drizzle-orm/*', 'postgres', '@electric-sql/*'], message: 'core/ must not import database drivers or drizzle.' },
-            { group: ['@slack/*', '@microsoft/*', 'botbuilder', 'botbuilder-*', '@azure/*', 'nodemailer', 'node-cron'], message: 'core/ must not import SDKs.' },
+            { group: ['@slack/*', '@microsoft/*', 'botbuilder', 'botbuilder-*', '@azure/*', 'nodemailer', 'node-cron', '@simplewebauthn/*'], message: 'core/ must not import SDKs.' },
           ],
         },
       ],

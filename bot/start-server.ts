@@ -21,6 +21,7 @@ import type { TeamsOverrides } from './teams/teams-app.js';
 import { createSlackTransport } from './slack/create-slack-transport.js';
 import { pageRoutes } from './web/pages/page-routes.js';
 import { consoleRoutes } from './web/console/console-routes.js';
+import { simpleWebAuthnVerifier } from './web/console/webauthn-verifier.js';
 import { defaultFromAddress } from './channels/create-channels.js';
 import { signInMailer } from './channels/sign-in-mailer.js';
 
@@ -73,7 +74,7 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
   const teams = await mountTeams(config, { engine, database: runtime.database, logger, channel: channels.teams, publicUrl: () => config.PUBLIC_URL ?? url }, overrides.teams);
   const mailer = config.SMTP_URL ? signInMailer(config.SMTP_URL, config.SMTP_FROM ?? defaultFromAddress(config)) : null;
   const consoleRouteList = consoleRoutes(engine, config, { publicUrl: () => config.PUBLIC_URL ?? url, mailer });
-  const server = createHttpServer([...healthRoutes(engine, metrics), ...dataPlaneRoutes(engine), ...kvRoutes(engine, logger), ...pageRoutes(engine, config), ...consoleRouteList, ...(slack?.routes ?? []), ...teams.routes], logger, metrics);
+  const server = createHttpServer([...healthRoutes(engine, metrics), ...dataPlaneRoutes(engine), ...kvRoutes(engine, logger), ...pageRoutes(engine, config, simpleWebAuthnVerifier(() => config.PUBLIC_URL ?? url)), ...consoleRouteList, ...(slack?.routes ?? []), ...teams.routes], logger, metrics);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.PORT, '0.0.0.0', () => resolve());

@@ -39,6 +39,11 @@ import { setOfflineHook } from './hooks/set-offline-hook.js';
 import { createCliToken } from './cli-tokens/create-cli-token.js';
 import { listCliTokens, revokeCliToken } from './cli-tokens/manage-cli-tokens.js';
 import { resolveCliToken } from './cli-tokens/resolve-cli-token.js';
+import { beginPasskeyRegistration, finishPasskeyRegistration } from './passkeys/register-passkey.js';
+import { listPasskeys, renamePasskey, revokePasskey } from './passkeys/manage-passkeys.js';
+import { beginStepUp, decideWithStepUp } from './step-up/decide-with-step-up.js';
+import { beginUnlockStepUp, unlockWithStepUp } from './step-up/unlock-with-step-up.js';
+import type { Actor } from './model/actor.js';
 
 /** The one core engine every transport calls: each use case bound to the same ports. */
 export function createEngine(ports: EngineDeps) {
@@ -91,8 +96,14 @@ export function createEngine(ports: EngineDeps) {
     inspectUpload: inspectUpload.bind(null, deps),
     changeKey: thenDropStale(changeKey.bind(null, deps)),
     requestLock: requestLock.bind(null, deps),
-    decide: thenDropStale(decideRequest.bind(null, deps)),
-    unlock: unlockInstance.bind(null, deps),
+    // A transport's actor never carries a step-up proof: only decideWithStepUp, after verifying a passkey, sets one.
+    decide: thenDropStale((actor: Actor, ...rest: Parameters<typeof decideRequest> extends [unknown, unknown, ...infer R] ? R : never) => decideRequest(deps, { ...actor, stepUp: undefined }, ...rest)),
+    beginStepUp: beginStepUp.bind(null, deps),
+    decideWithStepUp: thenDropStale(decideWithStepUp.bind(null, deps)),
+    // As for decide: a transport's actor never carries a step-up proof.
+    unlock: (actor: Actor, ...rest: Parameters<typeof unlockInstance> extends [unknown, unknown, ...infer R] ? R : never) => unlockInstance(deps, { ...actor, stepUp: undefined }, ...rest),
+    beginUnlockStepUp: beginUnlockStepUp.bind(null, deps),
+    unlockWithStepUp: unlockWithStepUp.bind(null, deps),
     sweep: thenDropStale(sweepDeadlines.bind(null, deps)),
     recover: thenDropStale(recoverJournal.bind(null, deps)),
     setOfflineHook: setOfflineHook.bind(null, deps),
@@ -119,6 +130,11 @@ export function createEngine(ports: EngineDeps) {
     resolveCliToken: resolveCliToken.bind(null, deps),
     listCliTokens: listCliTokens.bind(null, deps),
     revokeCliToken: revokeCliToken.bind(null, deps),
+    beginPasskeyRegistration: beginPasskeyRegistration.bind(null, deps),
+    finishPasskeyRegistration: finishPasskeyRegistration.bind(null, deps),
+    listPasskeys: listPasskeys.bind(null, deps),
+    renamePasskey: renamePasskey.bind(null, deps),
+    revokePasskey: revokePasskey.bind(null, deps),
   };
 }
 

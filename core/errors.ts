@@ -23,6 +23,8 @@ export const ERROR_CODES = [
   'operator_cannot_act_as_admin',
   // console sign-in and sessions
   'sign_in_link_invalid', 'sign_in_link_expired', 'sign_in_link_used', 'session_expired',
+  // passkeys and step-up
+  'passkey_not_found', 'passkey_registration_failed', 'step_up_required', 'step_up_invalid',
   // database keys served to MariaDB
   'db_key_exists', 'db_key_not_found',
   // offline hooks

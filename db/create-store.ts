@@ -20,6 +20,7 @@ import { inboxRepo } from './repositories/inbox-repo.js';
 import { deploymentChannelRepo } from './repositories/deployment-channel-repo.js';
 import { offlineHookRepo } from './repositories/offline-hook-repo.js';
 import { cliTokenRepo } from './repositories/cli-token-repo.js';
+import { passkeyRepo, webauthnChallengeRepo } from './repositories/passkey-repo.js';
 
 /** Every repository, bound to one drizzle transaction. */
 export function createStore(tx: Drizzle): Store {
@@ -45,5 +46,7 @@ export function createStore(tx: Drizzle): Store {
     consoleViews: consoleViewRepo(tx),
     deploymentChannels: deploymentChannelRepo(tx),
     offlineHooks: offlineHookRepo(tx),
+    passkeys: passkeyRepo(tx),
+    webauthnChallenges: webauthnChallengeRepo(tx),
   };
 }

@@ -12,7 +12,7 @@ const dist = path.join(root, 'dist');
 /** Source folders of the service; tests, bench and manifests are not shipped. */
 export const SOURCE_DIRS = ['core', 'db', 'vault', 'bot'];
 /** Files read at run time next to the modules that need them. */
-const ASSETS = [['db', 'migrations'], ['bot', 'web', 'console', 'console.css']];
+const ASSETS = [['db', 'migrations'], ['bot', 'web', 'console', 'console.css'], ['bot', 'web', 'console', 'passkey-ceremony.js']];
 
 function sources(dir) {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {

@@ -6,7 +6,8 @@ import { UsageError } from './usage-error.js';
 export function renderCliError(e: unknown, usage: string | null): { exitCode: number; json: { error: { code: string; message: string; details?: unknown } }; text: string } {
   if (isDomainError(e)) {
     const details = Object.keys(e.details).length > 0 ? e.details : undefined;
-    return { exitCode: 1, json: { error: { code: e.code, message: e.message, ...(details ? { details } : {}) } }, text: `error: ${e.message} [${e.code}]` };
+    const link = typeof e.details.link === 'string' ? `\n${e.details.link}` : '';
+    return { exitCode: 1, json: { error: { code: e.code, message: e.message, ...(details ? { details } : {}) } }, text: `error: ${e.message} [${e.code}]${link}` };
   }
   if (e instanceof UsageError) {
     const message = usage ? `${e.message}\nusage: ${usage}` : e.message;

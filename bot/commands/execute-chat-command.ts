@@ -6,6 +6,7 @@ import type { PageOperation } from '../../core/model/page-token.js';
 import { formatUtc } from '../../core/alerts/alert-messages.js';
 import { alertReachNotice } from '../../core/alerts/deployment-channels.js';
 import type { ChatReply } from './chat-reply.js';
+import { isStepUpRefusal, stepUpLink } from './step-up-link.js';
 import { CHAT_USAGE, type ChatCommand, type InvalidCommand } from './parse-chat-command.js';
 
 /** Where links to the one-time pages point. */
@@ -74,7 +75,15 @@ export async function executeChatCommand(engine: Engine, actor: Actor, command: 
       case 'approve':
       case 'rollback':
       case 'reject': {
-        const r = await engine.decide(actor, command.request, command.name, command.reason ?? null);
+        let r;
+        try {
+          r = await engine.decide(actor, command.request, command.name, command.reason ?? null);
+        } catch (e) {
+          if (!isStepUpRefusal(e)) throw e;
+          // The tenant wants a passkey for this decision: the refusal carries a one-time link to decide it in the console.
+          const link = await stepUpLink(engine, actor, e, ctx.publicUrl);
+          return { kind: 'refusal', code: e.code, title: e.message, lines: link ? ['The link works once, for you only, for 10 minutes; your passkey confirms the decision there.'] : [], fields: [], ...(link ? { link } : {}) };
+        }
         return ok(`${r.id} is now ${r.state.replace(/_/g, ' ')}`, { lines: ['Every admin has been told.'] });
       }
       case 'audit': {

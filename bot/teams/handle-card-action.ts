@@ -7,6 +7,7 @@ import type { Decision } from '../../core/lifecycle/decide-request.js';
 import type { AlertMessage } from '../../core/model/outbox-message.js';
 import { parseCardActionData, renderAlertCard } from './alert-card.js';
 import { identifySender } from './identify-sender.js';
+import { isStepUpRefusal, stepUpLink } from '../commands/step-up-link.js';
 import type { TeamsBotDeps } from './teams-bot-deps.js';
 
 const VERBS = new Set(['approve', 'rollback', 'reject', 'cancel']);
@@ -48,7 +49,9 @@ export async function handleCardAction(deps: TeamsBotDeps, ctx: IActivityContext
     return card(renderAlertCard(requestDecided(decided, original?.instanceName ?? null, admin)));
   } catch (e) {
     if (!isDomainError(e)) throw e;
-    const notice = `Refused (${e.code}): ${e.message}`;
+    // With step-up on, the card cannot decide: it answers with a one-time link to the request's page in the console.
+    const link = isStepUpRefusal(e) ? await stepUpLink(deps.engine, { admin, transport: 'teams' }, e, deps.publicUrl()) : null;
+    const notice = `Refused (${e.code}): ${e.message}${link ? ` [${link.label}](${link.url}) (works once, for you, for 10 minutes)` : ''}`;
     return original ? card(renderAlertCard(original, { outboxId, notice: { text: notice, color: 'Attention' } })) : text(notice);
   }
 }

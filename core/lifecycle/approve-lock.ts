@@ -13,6 +13,7 @@ import { completeDestroy } from './complete-destroy.js';
 import { destroyEntry } from './journal-steps.js';
 import { requireCooldownOver } from './lock-cooldown.js';
 import { requireNoPending } from './require-no-pending.js';
+import { stepUpDetails } from '../step-up/step-up-policy.js';
 
 /**
  * Approves a lock (I2): in one commit the instance becomes `locking` (the data plane refuses from
@@ -55,7 +56,7 @@ export async function approveLock(deps: EngineDeps, actor: Actor, request: Reque
     await appendAudit(store, {
       at: now, tenantId: tenant.id, actor: auditActorOf(actor), transport: actor.transport, action: 'approve',
       instanceName: instance.name, requestId: request.id, result: 'ok', code: null,
-      details: { outcome: 'lock_approved', fingerprint: protector.fingerprint, drainUntil: drainUntil?.toISOString() ?? null },
+      details: { outcome: 'lock_approved', fingerprint: protector.fingerprint, drainUntil: drainUntil?.toISOString() ?? null, ...stepUpDetails(actor) },
     });
     await fanOutDecision(store, deps, now, tenant.id, requestDecided(d, instance.name, actor.admin));
     await queueHookEvent(store, deps, now, tenant, locking ?? instance, 'instance.locking', request.id, drainUntil);

@@ -9,6 +9,7 @@ import type { Protector } from '../model/protector.js';
 import type { Request, RequestState } from '../model/request.js';
 import type { Store } from '../ports/store.js';
 import { destroyEntry } from './journal-steps.js';
+import { stepUpDetails } from '../step-up/step-up-policy.js';
 
 /** How a key change can end. */
 export type KeyChangeOutcome = Extract<RequestState, 'approved' | 'rolled_back' | 'expired_rolled_back' | 'expired_kept'>;
@@ -51,7 +52,7 @@ export async function closeKeyChange(store: Store, deps: EngineDeps, request: Re
   await appendAudit(store, {
     at: now, tenantId: request.tenantId, actor: decider ? auditActorOf(decider) : systemAuditActor('scheduler'), transport: decider?.transport ?? 'system',
     action: outcome === 'approved' ? 'approve' : outcome === 'rolled_back' ? 'rollback' : 'expire', instanceName: instance.name, requestId: request.id,
-    result: 'ok', code: null, details: { outcome, activeFingerprint: (KEEPS.has(outcome) ? fresh : previous).fingerprint, discardedFingerprint: discarded.fingerprint },
+    result: 'ok', code: null, details: { outcome, activeFingerprint: (KEEPS.has(outcome) ? fresh : previous).fingerprint, discardedFingerprint: discarded.fingerprint, ...(decider ? stepUpDetails(decider) : {}) },
   });
   await fanOutDecision(store, deps, now, request.tenantId, requestDecided(decided, instance.name, decider?.admin ?? null));
   return { request: decided, journal };

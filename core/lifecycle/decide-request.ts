@@ -13,6 +13,7 @@ import { approveLock } from './approve-lock.js';
 import { audited, type AuditedCommand } from './audited.js';
 import { closeKeyChange } from './close-key-change.js';
 import { completeDestroy } from './complete-destroy.js';
+import { stepUpDetails, stepUpOperationOf, stepUpRequired } from '../step-up/step-up-policy.js';
 
 /** What an admin can do with a pending request. */
 export type Decision = 'approve' | 'rollback' | 'reject';
@@ -24,7 +25,7 @@ export async function decideRequest(deps: EngineDeps, actor: Actor, requestId: s
   // The instance is known only once the request is read; a refusal after that is audited under it.
   const cmd: AuditedCommand = { action: decision, actor, tenantId: actor.admin.tenantId, requestId, instanceName: null };
   return audited(deps, cmd, async () => {
-    const { request, instanceName } = await deps.uow.run(async (store) => {
+    const { request, instanceName, stepUp } = await deps.uow.run(async (store) => {
       const r = await store.requests.byId(requestId);
       if (!r || r.tenantId !== actor.admin.tenantId) {
         throw new DomainError('request_not_found', `There is no request ${requestId}. Run "pending" to list open requests.`, { request: requestId });
@@ -34,7 +35,8 @@ export async function decideRequest(deps: EngineDeps, actor: Actor, requestId: s
       if (instance) requireInstanceAdmin(actor.admin, instance);
       // Roster and settings changes are decided by global admins only.
       if (r.type === 'admin_change' || r.type === 'settings_change') requireGlobalAdmin(actor.admin);
-      return { request: r, instanceName: instance?.name ?? null };
+      const tenant = await store.tenants.byId(r.tenantId);
+      return { request: r, instanceName: instance?.name ?? null, stepUp: tenant ? stepUpRequired(tenant.settings, r.type, decision) : false };
     });
     if (request.state !== 'pending') {
       throw new DomainError('request_closed', `${request.id} is already ${request.state.replace(/_/g, ' ')}${request.decidedAt ? ` (${request.decidedAt.toISOString()})` : ''}. Nothing to do.`, { request: request.id, state: request.state });
@@ -46,6 +48,9 @@ export async function decideRequest(deps: EngineDeps, actor: Actor, requestId: s
       throw new DomainError('request_expired', `${request.id} passed its deadline (${request.deadline.toISOString()}); the scheduler applies the unreviewed-change policy.`, { request: request.id });
     }
     if (decision === 'approve') requireSecondAdmin(actor.admin, request);
+    if (stepUp && !actor.stepUp) {
+      throw new DomainError('step_up_required', `${request.id}: this tenant requires a passkey for this decision (${stepUpOperationOf(request.type, decision)}). Decide it in the web console, where your passkey confirms it.`, { request: request.id, decision });
+    }
 
     if (request.type === 'lock' && decision === 'approve') return approveLock(deps, actor, request, reason);
     if (request.type === 'key_change') {
@@ -63,7 +68,7 @@ export async function decideRequest(deps: EngineDeps, actor: Actor, requestId: s
       if (!decided) throw new DomainError('request_closed', `${request.id} was already decided.`, { request: request.id });
       await appendAudit(store, {
         at: now, tenantId: request.tenantId, actor: auditActorOf(actor), transport: actor.transport, action: 'reject',
-        instanceName, requestId: request.id, result: 'ok', code: null, details: { outcome: 'rejected' },
+        instanceName, requestId: request.id, result: 'ok', code: null, details: { outcome: 'rejected', ...stepUpDetails(actor) },
       });
       await fanOutDecision(store, deps, now, request.tenantId, requestDecided(decided, instanceName, actor.admin));
       return decided;

@@ -12,6 +12,7 @@ import { queueHookEvent } from '../hooks/hook-event.js';
 import { audited } from './audited.js';
 import { beginImport, compensateImport } from './journal-steps.js';
 import { loadInstance } from './load-instance.js';
+import { stepUpDetails, stepUpOperations } from '../step-up/step-up-policy.js';
 import { importPrepared, prepareUpload, type KeyFileUpload } from './uploaded-key.js';
 
 /** unlock (DESIGN §4): the same key file re-enters the vault, every DEK must unwrap with it, and the instance is active again. */
@@ -23,6 +24,9 @@ export async function unlockInstance(deps: EngineDeps, actor: Actor, instanceNam
       requireInstanceAdmin(actor.admin, c.instance);
       if (c.instance.state !== 'locked') {
         throw new DomainError('instance_not_active', `${instanceName} is ${c.instance.state}, not locked; there is nothing to unlock.`, { instance: instanceName, state: c.instance.state });
+      }
+      if (stepUpOperations(c.tenant.settings).includes('unlock') && !actor.stepUp) {
+        throw new DomainError('step_up_required', `This tenant requires a passkey to unlock ${instanceName}. Unlock it from the one-time page ("unlock ${instanceName}" in chat, or the console), where your passkey confirms it.`, { instance: instanceName, operation: 'unlock' });
       }
       return { ...c, deks: await store.keyring.listByProtector(c.instance.id, c.protector.id) };
     });
@@ -68,7 +72,7 @@ export async function unlockInstance(deps: EngineDeps, actor: Actor, instanceNam
         const updated = await store.instances.update(c.instance.id, c.instance.generation, { state: 'active' });
         await appendAudit(store, {
           at: now, tenantId: c.tenant.id, actor: auditActorOf(actor), transport: actor.transport, action: 'unlock',
-          instanceName, requestId: null, result: 'ok', code: null, details: { fingerprint: c.protector.fingerprint },
+          instanceName, requestId: null, result: 'ok', code: null, details: { fingerprint: c.protector.fingerprint, ...stepUpDetails(actor) },
         });
         await fanOutAlert(store, deps, now, c.tenant.id, instanceUnlocked(instanceName, actor.admin, c.protector.fingerprint, now));
         await queueHookEvent(store, deps, now, c.tenant, updated!, 'instance.unlocked', null, null);

@@ -7,6 +7,8 @@ export interface Actor {
   transport: Transport;
   /** Set when the operator acts for the admin with `--as`. */
   impersonatedBy?: 'operator';
+  /** A passkey assertion verified for this one decision; set only by core's step-up (the engine strips it from transports' actors). */
+  stepUp?: { credentialId: string };
 }
 
 /** The operator (CLI without --as) or the scheduler; not an admin. */

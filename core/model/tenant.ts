@@ -13,6 +13,8 @@ export interface TenantSettings {
   slackAlertChannel?: string | null;
   /** How long, after a lock is approved on an instance with an offline hook, its database keys are still served (seconds). */
   lockDrainSeconds?: number;
+  /** Decisions that need a passkey assertion (user verified) in the console; absent or empty: step-up off. */
+  stepUp?: string[];
 }
 
 /** Defaults of DESIGN §2. */

@@ -9,6 +9,7 @@ import type { Channel, OutboxDelivery, OutboxMessage } from '../model/outbox-mes
 import type { CliToken } from '../model/cli-token.js';
 import type { ConsoleLink, ConsoleSession } from '../model/console-session.js';
 import type { InboxEntry } from '../model/inbox-entry.js';
+import type { PasskeyRepo, WebAuthnChallengeRepo } from './passkey-store.js';
 import type { Protector, ProtectorDestruction, ProtectorKind, ProtectorStatus, WrappedDek } from '../model/protector.js';
 import type { EncryptedRecord, RecordRead } from '../model/record.js';
 import type { HotPath } from './hot-path.js';
@@ -374,6 +375,8 @@ export interface Store {
   consoleViews: ConsoleViewRepo;
   deploymentChannels: DeploymentChannelRepo;
   offlineHooks: OfflineHookRepo;
+  passkeys: PasskeyRepo;
+  webauthnChallenges: WebAuthnChallengeRepo;
   /** The vault-derived key that tags audit entries; absent when the vault could not be reached (appending then fails). */
   auditKey?: AuditKey;
 }

@@ -8,6 +8,7 @@ import type { Actor } from '../model/actor.js';
 import type { Request } from '../model/request.js';
 import { adminChangeOf, identityKey } from './admin-change.js';
 import { checkAdminChange } from './check-admin-change.js';
+import { stepUpDetails } from '../step-up/step-up-policy.js';
 
 /** Approves a roster change: re-validated against the roster as it is now, applied, audited and announced in one commit. */
 export async function applyAdminChange(deps: EngineDeps, actor: Actor, request: Request, reason: string | null): Promise<Request> {
@@ -28,10 +29,12 @@ export async function applyAdminChange(deps: EngineDeps, actor: Actor, request: 
       await store.consoleAuth.endSessionsOf(target!.id, now);
       // ... and so do their personal CLI tokens.
       await store.cliTokens.revokeAllOf(target!.id, now);
+      // ... and their passkeys, so a re-added admin with the same address starts without them.
+      await store.passkeys.revokeAllOf(target!.id, now);
     }
     await appendAudit(store, {
       at: now, tenantId: request.tenantId, actor: auditActorOf(actor), transport: actor.transport, action: 'approve', instanceName: null, requestId: request.id,
-      result: 'ok', code: null, details: { outcome: change.operation, email: change.email, ...(change.identities?.length ? { identities: change.identities.map(identityKey).join(' ') } : {}) },
+      result: 'ok', code: null, details: { outcome: change.operation, email: change.email, ...(change.identities?.length ? { identities: change.identities.map(identityKey).join(' ') } : {}), ...stepUpDetails(actor) },
     });
     await fanOutDecision(store, deps, now, request.tenantId, requestDecided(decided, null, actor.admin));
     return decided;

@@ -16,14 +16,14 @@ export interface ClassifiedChange {
   immediate: SettingChange[];
 }
 
-const text = (v: unknown) => (v === null || v === undefined ? 'none' : String(v));
+const text = (v: unknown) => (Array.isArray(v) ? (v.length ? [...v].sort().join(',') : 'off') : v === null || v === undefined ? 'none' : String(v));
 
 /**
  * Which direction weakens, per field: a shorter review window or lock cooldown (less time to notice and
  * react), a longer lock-approval TTL (a lock request stays approvable longer), `keep` (an unreviewed key
  * change survives its deadline), turning self-managed keys off while instances are customer-keyed (their
  * admins lose revert and unlock), and removing or moving the tenant's Slack alert channel (the people who
- * watch it stop seeing alerts). Everything else — the opposite directions, digest schedule, timezone — applies at once.
+ * watch it stop seeing alerts), and step-up covering fewer decisions (or off). Everything else — the opposite directions, digest schedule, timezone — applies at once.
  */
 function weakens(field: keyof SettingsFields, from: unknown, to: unknown, customerKeyed: number): boolean {
   switch (field) {
@@ -40,6 +40,9 @@ function weakens(field: keyof SettingsFields, from: unknown, to: unknown, custom
       return to === false && from === true && customerKeyed > 0;
     case 'slackAlertChannel':
       return Boolean(from) && to !== from;
+    // Step-up off, or fewer decisions covered: a stolen chat or console session can decide more alone.
+    case 'stepUp':
+      return ((from as string[] | null) ?? []).some((op) => !((to as string[] | null) ?? []).includes(op));
     default:
       return false;
   }
@@ -51,8 +54,8 @@ export function classifySettingsChange(tenant: Tenant, change: SettingsFields, c
   const out: ClassifiedChange = { weakening: [], immediate: [] };
   for (const [field, to] of Object.entries(change) as Array<[keyof SettingsFields, unknown]>) {
     if (to === undefined) continue;
-    const from = current[field] ?? null;
-    if (from === to) continue;
+    const from = current[field] ?? (field === 'stepUp' ? [] : null);
+    if (text(from) === text(to)) continue;
     (weakens(field, from, to, customerKeyed) ? out.weakening : out.immediate).push({ field, from: text(from), to: text(to) });
   }
   return out;
@@ -61,7 +64,7 @@ export function classifySettingsChange(tenant: Tenant, change: SettingsFields, c
 const LABEL: Record<string, string> = {
   reviewWindowHours: 'review window (h)', lockCooldownHours: 'lock cooldown (h)', lockApprovalTtlHours: 'lock-approval TTL (h)',
   unreviewedChangePolicy: 'unreviewed-change policy', selfManagedKeys: 'self-managed keys', slackAlertChannel: 'Slack alert channel',
-  digestCron: 'digest schedule', timezone: 'timezone', lockDrainSeconds: 'lock drain (s)',
+  digestCron: 'digest schedule', timezone: 'timezone', lockDrainSeconds: 'lock drain (s)', stepUp: 'passkey step-up',
 };
 
 /** "review window (h) 72 → 12, unreviewed-change policy rollback → keep": a change as admins read it. */

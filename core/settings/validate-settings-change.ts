@@ -2,6 +2,7 @@ import { DomainError } from '../errors.js';
 import type { TenantSettings } from '../model/tenant.js';
 import type { DigestSchedule } from '../ports/digest-schedule.js';
 import type { SettingsFields } from './classify-settings-change.js';
+import { STEP_UP_OPERATIONS } from '../step-up/step-up-policy.js';
 
 const HOURS: Array<[keyof TenantSettings, number, number]> = [
   ['reviewWindowHours', 1, 720],
@@ -41,6 +42,13 @@ export function validateSettingsChange(change: SettingsFields, schedule: DigestS
   }
   if (settings.lockDrainSeconds !== undefined && !(Number.isInteger(settings.lockDrainSeconds) && settings.lockDrainSeconds >= 0 && settings.lockDrainSeconds <= 900)) {
     throw new DomainError('invalid_input', 'lockDrainSeconds must be a whole number of seconds from 0 to 900 (how long a locking database may still fetch its keys to stop cleanly).');
+  }
+  if (settings.stepUp !== undefined) {
+    const ops = settings.stepUp;
+    if (!Array.isArray(ops) || ops.some((op) => !(STEP_UP_OPERATIONS as readonly string[]).includes(op))) {
+      throw new DomainError('invalid_input', `Step-up covers some of: ${STEP_UP_OPERATIONS.join(', ')} (or none: off).`);
+    }
+    settings.stepUp = [...new Set(ops)].sort();
   }
   return settings;
 }

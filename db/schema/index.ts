@@ -22,3 +22,5 @@ export { dbKeys } from './db-keys.js';
 export { deploymentChannels } from './deployment-channels.js';
 export { offlineHooks } from './offline-hooks.js';
 export { cliTokens } from './cli-tokens.js';
+export { passkeys } from './passkeys.js';
+export { webauthnChallenges } from './webauthn-challenges.js';

@@ -61,3 +61,10 @@ export class ConsoleClient {
 export function consoleCode(r: ConsoleResponse): string | null {
   return /Refused \(<code>([a-z_]+)<\/code>\)/.exec(r.text)?.[1] ?? null;
 }
+
+/** The options JSON a ceremony page carries. */
+export function ceremonyOptions(r: ConsoleResponse): { challenge: string; rp: { id: string }; rpId: string; authenticatorSelection?: { userVerification?: string } } {
+  const m = /<script type="application\/json" id="webauthn-options">(.*?)<\/script>/s.exec(r.text);
+  if (!m) throw new Error(`no ceremony on ${r.path} (${r.status}): ${r.text.slice(0, 300)}`);
+  return JSON.parse(m[1]!);
+}

@@ -1,5 +1,8 @@
 import type { Decision } from '../../../core/lifecycle/decide-request.js';
 import { type CliCommand, str } from '../cli-command.js';
+import { DomainError } from '../../../core/errors.js';
+import { publicUrlOf } from '../../runtime/config.js';
+import { isStepUpRefusal, stepUpLink } from '../../commands/step-up-link.js';
 
 const decisionCommand = (decision: Decision): CliCommand => ({
   path: [decision],
@@ -8,7 +11,14 @@ const decisionCommand = (decision: Decision): CliCommand => ({
   args: [1, 1],
   async run(ctx, [id], values) {
     const actor = await ctx.actor(str(values, 'as'));
-    const r = await (await ctx.engine()).decide(actor, id!, decision, str(values, 'reason') ?? null);
+    const engine = await ctx.engine();
+    const r = await engine.decide(actor, id!, decision, str(values, 'reason') ?? null).catch(async (e: unknown) => {
+      if (!isStepUpRefusal(e)) throw e;
+      // A CLI token cannot decide where the tenant wants a passkey: the refusal carries a one-time console link instead.
+      const link = await stepUpLink(engine, actor, e, publicUrlOf(ctx.config));
+      // The link is a credential: it goes in its own field to this admin's terminal, never into the message text.
+      throw link ? new DomainError(e.code, `${e.message} Open the one-time link below (works once, for you, for 10 minutes).`, { ...e.details, link: link.url }) : e;
+    });
     return { json: { request: r.id, type: r.type, state: r.state, decidedAt: r.decidedAt?.toISOString() ?? null }, text: `${r.id} (${r.type.replace('_', ' ')}) is now ${r.state.replace(/_/g, ' ')}.` };
   },
 });

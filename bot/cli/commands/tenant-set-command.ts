@@ -2,6 +2,7 @@ import { nodeCronSchedule } from '../../runtime/node-cron-schedule.js';
 import type { TenantSettingsChange } from '../../../core/setup/update-tenant-settings.js';
 import { type CliCommand, type CliValues, str } from '../cli-command.js';
 import { UsageError } from '../usage-error.js';
+import { STEP_UP_OPERATIONS } from '../../../core/step-up/step-up-policy.js';
 
 function hours(values: CliValues, name: string): number | undefined {
   const v = str(values, name);
@@ -18,6 +19,19 @@ function seconds(values: CliValues, name: string): number | undefined {
   return Number(v);
 }
 
+/** --step-up off | passkey (every operation, or those of --step-up-operations). */
+function stepUpOf(values: CliValues): string[] | undefined {
+  const mode = str(values, 'step-up');
+  const ops = str(values, 'step-up-operations');
+  if (mode === undefined && ops === undefined) return undefined;
+  if (mode !== undefined && mode !== 'off' && mode !== 'passkey') throw new UsageError('--step-up is off or passkey');
+  if (mode === 'off') {
+    if (ops !== undefined) throw new UsageError('--step-up off takes no --step-up-operations');
+    return [];
+  }
+  return ops === undefined ? [...STEP_UP_OPERATIONS] : ops.split(',').map((o) => o.trim()).filter(Boolean);
+}
+
 /**
  * tenant set: the plan entitlement and the tenant's rule settings. The operator applies directly until the tenant has two
  * global admins, then only changes that do not weaken protection; with --as a global admin requests it (weakening → settings_change request).
@@ -25,7 +39,7 @@ function seconds(values: CliValues, name: string): number | undefined {
 export const tenantSetCommand: CliCommand = {
   path: ['tenant', 'set'],
   usage:
-    'dualkey tenant set [--tenant <t>] [--self-managed-keys | --no-self-managed-keys] [--review-window-hours <h>] [--lock-cooldown-hours <h>] [--lock-approval-ttl-hours <h>] [--unreviewed-policy rollback|keep] [--digest-cron "<cron>"] [--timezone <IANA zone>] [--slack-alert-channel <C…|none>] [--lock-drain-seconds <s>] [--token-file <f of a global admin>]',
+    'dualkey tenant set [--tenant <t>] [--self-managed-keys | --no-self-managed-keys] [--review-window-hours <h>] [--lock-cooldown-hours <h>] [--lock-approval-ttl-hours <h>] [--unreviewed-policy rollback|keep] [--digest-cron "<cron>"] [--timezone <IANA zone>] [--slack-alert-channel <C…|none>] [--lock-drain-seconds <s>] [--step-up off|passkey] [--step-up-operations approve_key_change,approve_lock,rollback,approve_roster,unlock] [--token-file <f of a global admin>]',
   options: {
     'self-managed-keys': { type: 'boolean' },
     'no-self-managed-keys': { type: 'boolean' },
@@ -37,6 +51,8 @@ export const tenantSetCommand: CliCommand = {
     timezone: { type: 'string' },
     'slack-alert-channel': { type: 'string' },
     'lock-drain-seconds': { type: 'string' },
+    'step-up': { type: 'string' },
+    'step-up-operations': { type: 'string' },
     as: { type: 'string' },
   },
   args: [0, 0],
@@ -55,6 +71,7 @@ export const tenantSetCommand: CliCommand = {
       timezone: str(values, 'timezone'),
       slackAlertChannel: channel === undefined ? undefined : channel === 'none' ? null : channel,
       lockDrainSeconds: seconds(values, 'lock-drain-seconds'),
+      stepUp: stepUpOf(values),
     };
     if (Object.values(change).every((v) => v === undefined)) throw new UsageError('say what to change, e.g. --timezone Europe/Paris');
     // An admin's own token (or --as in local development) requests; without either, the operator acts.

@@ -11,16 +11,29 @@ import { notice } from './console-layout.js';
 import { renderInstancePage, renderRevertConfirm } from './instance-page.js';
 import { decisionsFor, renderDecisionConfirm, renderRequestPage } from './requests-page.js';
 import { renderNewTokenPage, renderTokensPage } from './tokens-page.js';
+import type { WebAuthnVerifier } from '../../../core/ports/webauthn.js';
+import { renderStepUpPage } from './step-up-page.js';
+import { CEREMONY_CSP } from './webauthn-assets.js';
 
 const NAME = '([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)';
 const REQUEST = '(r-[a-z0-9]{1,32})';
 const SECRET_PAGES: readonly PageOperation[] = ['key_new', 'key_upload', 'lock', 'unlock'];
 const ROLES: readonly RoleName[] = ['global_admin', 'service_admin', 'system_admin'];
 
+/** The passkey response field, parsed; anything but a JSON object counts as no response. */
+function parseJsonObject(text: string): unknown {
+  try {
+    const v: unknown = JSON.parse(text.slice(0, 64 * 1024));
+    return v && typeof v === 'object' ? v : null;
+  } catch {
+    return null;
+  }
+}
+
 type Handler = (req: IncomingMessage, res: ServerResponse, m: RegExpExecArray, s: SignedIn, form: URLSearchParams) => Promise<void>;
 
 /** The console's actions (POST), each through the same engine use-cases as chat and the CLI, as the signed-in admin. */
-export function consoleActionRoutes(ctx: ConsoleContext): Route[] {
+export function consoleActionRoutes(ctx: ConsoleContext, webauthn: WebAuthnVerifier): Route[] {
   const { engine } = ctx;
   const post = (name: string, path: RegExp, fn: Handler): Route => ({ name, method: 'POST', path, handler: ctx.guard(name, ctx.action(fn)) });
   /** Runs `fn`; a refusal re-renders the page it came from with the code and message. */
@@ -63,7 +76,20 @@ export function consoleActionRoutes(ctx: ConsoleContext): Route[] {
         if (!choice) throw new DomainError('request_type_mismatch', `A ${r.type.replace('_', ' ')} request can be ${decisionsFor(r).map((d) => d.label.toLowerCase()).join(' or ')}.`, { request: id });
         if (choice.confirm && form.get('confirmed') !== 'yes' && r.state === 'pending') return sendConsolePage(res, 200, renderDecisionConfirm(s.viewer, r, decision, choice.label, choice.confirm));
         const reason = (form.get('reason') ?? '').trim().slice(0, 500) || null;
-        await engine.decide(s.actor, id, decision, reason);
+        const response = form.get('response');
+        try {
+          // A passkey response answers a step-up challenge; without one the decision goes as on every transport.
+          if (response !== null) await engine.decideWithStepUp(webauthn, s.actor, id, decision, reason, parseJsonObject(response));
+          else await engine.decide(s.actor, id, decision, reason);
+        } catch (e) {
+          if (!isDomainError(e) || (e.code !== 'step_up_required' && e.code !== 'step_up_invalid')) throw e;
+          // The tenant wants a passkey for this decision: ask for it here, challenge bound to this request, decision and deadline.
+          const options = await engine.beginStepUp(webauthn, s.actor, id, decision).catch((again: unknown) => {
+            // A refused assertion stays the answer (a replay after the request closed is still a replay); a missing passkey says so.
+            throw isDomainError(again) && e.code === 'step_up_invalid' ? e : again;
+          });
+          return sendConsolePage(res, consoleStatus(e.code), renderStepUpPage(s.viewer, r, decision, choice.label, reason, options, notice('bad', e.message, e.code)), CEREMONY_CSP);
+        }
         redirect(res, `/console/requests/${id}?done=${decision}`);
       }, back);
     }),

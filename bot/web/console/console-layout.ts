@@ -2,7 +2,7 @@ import type { Admin } from '../../../core/model/admin.js';
 import { html, type HtmlValue, type SafeHtml } from '../pages/html.js';
 
 /** The console's sections, in navigation order. */
-export type Section = 'instances' | 'requests' | 'inbox' | 'audit' | 'admins' | 'settings' | 'tokens' | 'none';
+export type Section = 'instances' | 'requests' | 'inbox' | 'audit' | 'admins' | 'settings' | 'tokens' | 'passkeys' | 'none';
 
 /** Who is signed in, for the header: the admin, their unread count and the session's form token. */
 export interface Viewer {
@@ -19,6 +19,7 @@ const NAV: Array<[Section, string, string]> = [
   ['admins', 'Admins', '/console/admins'],
   ['settings', 'Settings', '/console/settings'],
   ['tokens', 'CLI tokens', '/console/tokens'],
+  ['passkeys', 'Passkeys', '/console/passkeys'],
 ];
 
 /** The hidden field every console form carries (the session's synchronizer token). */
@@ -31,7 +32,7 @@ export function notice(kind: 'ok' | 'bad' | 'warn', text: HtmlValue, code: strin
   return html`<div class="notice ${kind}" role="${kind === 'ok' ? 'status' : 'alert'}"><p>${code ? html`<strong>Refused (<code>${code}</code>)</strong>: ` : ''}${text}</p></div>`;
 }
 
-/** The frame of every console page: skip link, header with navigation and unread count, sign-out; no scripts. */
+/** The frame of every console page: skip link, header with navigation and unread count, sign-out; no scripts (the WebAuthn ceremony pages add the console's own two). */
 export function consoleLayout(title: string, section: Section, viewer: Viewer | null, content: SafeHtml): SafeHtml {
   const nav = viewer
     ? html`<nav aria-label="Console"><ul>${NAV.map(([id, label, href]) => html`<li><a href="${href}"${id === section ? html` aria-current="page"` : ''}>${label}${id === 'inbox' && viewer.unread > 0 ? html` <span class="count" aria-label="${viewer.unread} unread">${viewer.unread}</span>` : ''}</a></li>`)}</ul></nav>

@@ -8,6 +8,9 @@ import { ConsoleContext } from './console-context.js';
 import { CONSOLE_SECURITY_HEADERS, redirect } from './console-http.js';
 import { consoleReadRoutes } from './console-read-routes.js';
 import { consoleSignInRoutes, type SignInMailer } from './console-sign-in-routes.js';
+import { consolePasskeyRoutes } from './console-passkey-routes.js';
+import { webauthnAssetRoutes } from './webauthn-assets.js';
+import { simpleWebAuthnVerifier } from './webauthn-verifier.js';
 
 const CSS = readFileSync(new URL('./console.css', import.meta.url));
 
@@ -22,6 +25,8 @@ export interface ConsoleOptions {
 export function consoleRoutes(engine: Engine, config: Pick<Config, 'PUBLIC_URL' | 'PORT'>, opts: ConsoleOptions): Route[] {
   const site = pagesSite(config);
   const ctx = new ConsoleContext(engine, site, opts.mailer !== null);
+  // The relying party is the console's public origin: passkeys registered here work only here.
+  const webauthn = simpleWebAuthnVerifier(opts.publicUrl);
   return [
     { name: 'console.root', method: 'GET', path: /^\/$/, handler: async (_req, res) => redirect(res, `${site.basePath}/console/`) },
     {
@@ -33,6 +38,8 @@ export function consoleRoutes(engine: Engine, config: Pick<Config, 'PUBLIC_URL' 
     },
     ...consoleSignInRoutes(ctx, opts.publicUrl, opts.mailer),
     ...consoleReadRoutes(ctx),
-    ...consoleActionRoutes(ctx),
+    ...consoleActionRoutes(ctx, webauthn),
+    ...webauthnAssetRoutes(),
+    ...consolePasskeyRoutes(ctx, webauthn),
   ];
 }

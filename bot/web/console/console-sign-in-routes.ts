@@ -5,7 +5,7 @@ import { PageFault } from '../pages/page-fault.js';
 import { isCrossSitePost } from '../pages/request-origin.js';
 import { consoleStatus, type ConsoleContext } from './console-context.js';
 import { safeConsolePath } from './console-cookies.js';
-import { cookieOf, redirect, sendConsolePage } from './console-http.js';
+import { cookieOf, queryOf, redirect, sendConsolePage } from './console-http.js';
 import { readConsoleForm } from './read-console-form.js';
 import { renderLinkSent, renderSignInConfirm, renderSignInRefused } from './sign-in-pages.js';
 
@@ -43,7 +43,8 @@ export function consoleSignInRoutes(ctx: ConsoleContext, publicUrl: () => string
         if (isCrossSitePost(req, ctx.site)) throw new PageFault(403, 'cross_site_request', 'Sign in from the link\'s own page.');
         try {
           const { cookie } = await engine.redeemSignInLink(m[1]!);
-          const next = safeConsolePath(cookieOf(req, ctx.cookies.next)) ?? '/console/';
+          // A step-up link names the request page to open (`?next=`); otherwise the page remembered before sign-in.
+          const next = safeConsolePath(queryOf(req).get('next')) ?? safeConsolePath(cookieOf(req, ctx.cookies.next)) ?? '/console/';
           redirect(res, `${ctx.site.basePath}${next}`, { 'set-cookie': [ctx.cookies.setSession(cookie), ctx.cookies.clearNext()] });
         } catch (e) {
           if (!isDomainError(e)) throw e;

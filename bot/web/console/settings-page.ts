@@ -1,4 +1,5 @@
 import type { Tenant } from '../../../core/model/tenant.js';
+import { stepUpOperations } from '../../../core/step-up/step-up-policy.js';
 import { html, type SafeHtml } from '../pages/html.js';
 import { consoleLayout, csrfField, type Viewer } from './console-layout.js';
 
@@ -15,6 +16,7 @@ ${row('Lock cooldown', `${s.lockCooldownHours} hours`, 'No lock is allowed this 
 ${row('Lock approval time', `${s.lockApprovalTtlHours} hours`, 'How long a lock request waits for a second admin before it expires.')}
 ${row('Unreviewed key changes', s.unreviewedChangePolicy === 'rollback' ? 'rolled back at the deadline' : 'kept at the deadline', 'What happens to a key change nobody approved or rolled back in time.')}
 ${row('Digest', `${s.digestCron} (${s.timezone})`, 'When each admin gets the summary: pending requests, locked instances, key ages, recent changes, undelivered alerts.')}
+${row('Passkey step-up', stepUpOperations(s).length ? `passkey for ${stepUpOperations(s).join(', ').replace(/_/g, ' ')}` : 'off', 'Decisions that need a passkey (user verified) in the console; chat buttons and CLI tokens answer with a one-time link to the console instead.')}
 ${row('Slack alert channel', s.slackAlertChannel ?? 'none', 'A Slack channel that also receives every alert, besides each admin\'s own messages.')}
 </tbody></table>
 <p class="muted">The operator changes these with <code>dualkey tenant set</code>; every change is audited.</p>

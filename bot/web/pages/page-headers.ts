@@ -11,6 +11,9 @@ export const PAGE_SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'x-frame-options': 'DENY',
 };
 
+/** The CSP of a page that runs a passkey ceremony (unlock under step-up): the console's own two scripts, nothing inline. */
+export const PAGE_CEREMONY_CSP = { 'content-security-policy': "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'" };
+
 /** Sends an HTML page with the security headers; `extra` may add e.g. `set-cookie`. */
 export function sendPage(res: ServerResponse, status: number, body: SafeHtml, extra: Record<string, string | string[]> = {}): void {
   const text = `<!doctype html>\n${body.value}`;

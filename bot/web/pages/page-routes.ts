@@ -5,11 +5,13 @@ import type { Actor } from '../../../core/model/actor.js';
 import type { Admin } from '../../../core/model/admin.js';
 import type { PageToken } from '../../../core/model/page-token.js';
 import { PAGE_LINK_MAX_FAILURES } from '../../../core/pages/page-links.js';
-import type { Config } from '../../runtime/config.js';
+import { publicUrlOf, type Config } from '../../runtime/config.js';
+import { simpleWebAuthnVerifier } from '../console/webauthn-verifier.js';
 import type { Route } from '../route.js';
 import { PageCsrf, CSRF_FIELD } from './page-csrf.js';
 import { PageFault } from './page-fault.js';
-import { sendDownload, sendPage } from './page-headers.js';
+import { PAGE_CEREMONY_CSP, sendDownload, sendPage } from './page-headers.js';
+import type { WebAuthnVerifier } from '../../../core/ports/webauthn.js';
 import { countsAgainstLink, refusalStatus } from './page-refusal.js';
 import type { PageNotice } from './page-view.js';
 import { pagesSite } from './pages-site.js';
@@ -28,7 +30,7 @@ const KEK = /^\/pages\/([^/]+)\/kek\.pem$/;
 const LINK_TITLES: Record<string, string> = { page_link_invalid: 'This link is not valid', page_link_expired: 'This link expired', page_link_used: 'This link was used' };
 
 /** GET|POST /pages/{token} and GET /pages/{token}/kek.pem (DESIGN §5; see README.md here); throws a ConfigError for a non-https PUBLIC_URL. */
-export function pageRoutes(engine: Engine, config: Pick<Config, 'PUBLIC_URL' | 'PORT'>): Route[] {
+export function pageRoutes(engine: Engine, config: Pick<Config, 'PUBLIC_URL' | 'PORT'>, webauthn: WebAuthnVerifier = simpleWebAuthnVerifier(() => publicUrlOf(config))): Route[] {
   const site = pagesSite(config);
   const csrf = new PageCsrf(site);
   /** Links being submitted in this process: a second concurrent submit of the same link gets 409 at once. */
@@ -40,7 +42,9 @@ export function pageRoutes(engine: Engine, config: Pick<Config, 'PUBLIC_URL' | '
   /** Renders the form (fresh, or again after a refusal) with its CSRF cookie. */
   const showForm = async (res: ServerResponse, status: number, token: string, page: PageToken, admin: Admin, csrfValue: string, notice: PageNotice | null) => {
     const kek = page.operation === 'key_upload' ? await engine.ensureKek(actorOf(page, admin), admin.tenantId) : null;
-    sendPage(res, status, renderFormPage({ token, page, admin, csrf: csrfValue, kek, notice }), { 'set-cookie': csrf.cookie(token, csrfValue, secondsLeft(page)) });
+    // An unlock under step-up asks for the passkey on this page; each rendering issues a fresh challenge.
+    const stepUp = page.operation === 'unlock' ? await engine.beginUnlockStepUp(webauthn, actorOf(page, admin), page.instanceName) : null;
+    sendPage(res, status, renderFormPage({ token, page, admin, csrf: csrfValue, kek, notice, stepUp }), { 'set-cookie': csrf.cookie(token, csrfValue, secondsLeft(page)), ...(stepUp ? PAGE_CEREMONY_CSP : {}) });
   };
 
   const get = async (req: IncomingMessage, res: ServerResponse, m: RegExpExecArray) => {
@@ -61,7 +65,7 @@ export function pageRoutes(engine: Engine, config: Pick<Config, 'PUBLIC_URL' | '
       if (inFlight.has(page.id)) throw new PageFault(409, 'operation_in_progress', 'This link is being submitted already. Wait for that submission to finish.');
       inFlight.add(page.id);
       try {
-        const outcome = await runPageOperation(engine, actorOf(page, admin), page, form);
+        const outcome = await runPageOperation(engine, actorOf(page, admin), page, form, webauthn);
         // The operation committed: mark the link used (compare-and-swap). Losing the race is only logged —
         // the engine admits one change per instance, and a generated key must reach its admin whatever happens.
         // A failure to mark it must not swallow the result either (the engine refuses a replay on its own).

@@ -1,6 +1,7 @@
 import type { Admin } from '../../../core/model/admin.js';
 import type { PageToken } from '../../../core/model/page-token.js';
 import type { KekInfo } from '../../../core/setup/ensure-kek.js';
+import type { WebAuthnOptionsJson } from '../../../core/ports/webauthn.js';
 
 /** A refusal shown above a re-rendered form (never with anything the user typed). */
 export interface PageNotice {
@@ -19,4 +20,6 @@ export interface FormView {
   csrf: string;
   kek: KekInfo | null;
   notice: PageNotice | null;
+  /** Passkey options when the tenant requires step-up for this page's operation (unlock). */
+  stepUp?: WebAuthnOptionsJson | null;
 }

@@ -4,6 +4,7 @@ import { html, type SafeHtml } from './html.js';
 import { CSRF_FIELD } from './page-csrf.js';
 import type { FormView, PageNotice } from './page-view.js';
 import { renderLayout } from './render-layout.js';
+import { ceremonyFill } from '../console/webauthn-assets.js';
 
 /** The warning a generated key always comes with (DESIGN §3: delivered once). */
 export const SAVE_KEY_WARNING = 'Save the key file somewhere safe: dualkey keeps no copy and cannot give it to you again.';
@@ -85,13 +86,16 @@ ${n.attemptsLeft !== null ? html`<p>${n.attemptsLeft} attempt${n.attemptsLeft ==
 /** The form of a one-time page, per operation: what it does, the instance, the admin, the link's expiry. */
 export function renderFormPage(v: FormView): SafeHtml {
   const f = fields(v);
+  const ceremony = v.stepUp ? ceremonyFill(v.stepUp, 'Confirm with your passkey') : null;
   const title = v.page.instanceName ? `${TITLES[v.page.operation]} — ${v.page.instanceName}` : TITLES[v.page.operation];
   return renderLayout(title, html`<h1>${title}</h1>
 <dl>${v.page.instanceName ? html`<dt>Instance</dt><dd>${v.page.instanceName}</dd>` : ''}<dt>Admin</dt><dd>${v.admin.name} &lt;${v.admin.email}&gt;</dd><dt>Link expires</dt><dd>${formatUtc(v.page.expiresAt)}</dd></dl>
 ${v.notice ? renderNotice(v.notice) : ''}
 ${f.intro}
+${ceremony ? html`<p>This tenant requires your passkey to unlock. Confirm with it first (the confirmation is valid for five minutes, once), then present the key file.</p>${ceremony.before}` : ''}
 <form method="post" enctype="multipart/form-data" autocomplete="off">
 <input type="hidden" name="${CSRF_FIELD}" value="${v.csrf}">
+${ceremony ? ceremony.field : ''}
 ${f.inputs}
 ${f.button}
 </form>

@@ -5,6 +5,7 @@ import { DomainError } from '../../../core/errors.js';
 import type { Actor } from '../../../core/model/actor.js';
 import type { PageToken } from '../../../core/model/page-token.js';
 import type { ResultView } from './render-result-page.js';
+import type { WebAuthnVerifier } from '../../../core/ports/webauthn.js';
 
 /** A completed operation: a result page, or (key_new) the one-time PFX download. */
 export type PageOutcome =
@@ -16,6 +17,16 @@ const text = (form: FormData, name: string): string => {
   return typeof v === 'string' ? v : '';
 };
 
+/** A posted passkey response: anything but a JSON object counts as none (the engine then refuses it). */
+function parseJsonObject(value: string): unknown {
+  try {
+    const v: unknown = JSON.parse(value.slice(0, 64 * 1024));
+    return v && typeof v === 'object' ? v : null;
+  } catch {
+    return null;
+  }
+}
+
 async function keyFile(form: FormData): Promise<Buffer> {
   const v = form.get('keyfile');
   if (v === null || typeof v === 'string' || v.size === 0) {
@@ -25,7 +36,7 @@ async function keyFile(form: FormData): Promise<Buffer> {
 }
 
 /** Runs the link's operation with the posted fields, as the link's admin; refusals are the engine's DomainErrors. */
-export async function runPageOperation(engine: Engine, actor: Actor, page: PageToken, form: FormData): Promise<PageOutcome> {
+export async function runPageOperation(engine: Engine, actor: Actor, page: PageToken, form: FormData, webauthn: WebAuthnVerifier): Promise<PageOutcome> {
   const instance = page.instanceName;
   if (page.operation === 'key_new') {
     const password = text(form, 'password');
@@ -79,7 +90,10 @@ export async function runPageOperation(engine: Engine, actor: Actor, page: PageT
         };
       }
       case 'unlock': {
-        await engine.unlock(actor, instance, { file, password });
+        // With step-up on for unlock, the page's ceremony filled `response` with a passkey assertion.
+        const response = text(form, 'response');
+        if (response) await engine.unlockWithStepUp(webauthn, actor, instance, { file, password }, parseJsonObject(response));
+        else await engine.unlock(actor, instance, { file, password });
         return {
           kind: 'result',
           view: { title: `${instance} is unlocked`, facts: [['Instance', instance], ['State', 'active']], next: [await alerted(), `${instance} is active again and its data readable.`] },
