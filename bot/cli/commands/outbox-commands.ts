@@ -1,5 +1,4 @@
 import { deliverOutbox } from '../../../core/alerts/deliver-outbox.js';
-import { createChannels } from '../../channels/create-channels.js';
 import { ConfigError } from '../../runtime/config.js';
 import { type CliCommand, str } from '../cli-command.js';
 import { UsageError } from '../usage-error.js';
@@ -12,6 +11,8 @@ export const outboxCommands: CliCommand[] = [
     options: {},
     args: [0, 0],
     async run(ctx) {
+      // Loaded here, not at start: every other command (status first) must not import nodemailer or the Teams SDK.
+      const { createChannels } = await import('../../channels/create-channels.js');
       const channels = createChannels(ctx.config);
       // Without a channel every row would be marked failed for good: refuse instead of burning the queue.
       if (Object.keys(channels).length === 0) {
