@@ -12,7 +12,7 @@ export const DEFAULT_REMINDER_HOURS = [24, 1];
 
 /**
  * Re-notifies, on every channel, the admins who have not acted on a pending request (everyone but its
- * requester) at each reminder point before its deadline — once each: rows carry a dedupe key, so any
+ * requester and, on a k-of-n request, those who already approved) at each reminder point before its deadline — once each: rows carry a dedupe key, so any
  * number of replicas and ticks write one. A request opened after a reminder point skips it; when several
  * points have passed unseen (the scheduler was down), only the most urgent is sent.
  */
@@ -39,9 +39,11 @@ export async function queueReminders(deps: EngineDeps, hoursBefore: number[] = D
       if (!original) continue;
       const message = await withAuditHead(store, reminderMessage(request, original, hours));
       const eventId = newId(deps.random);
+      // On a k-of-n request, an admin whose approval is recorded has acted too.
+      const approved = new Set((await store.requestApprovals.list(request.id)).map((a) => a.adminId));
       for (const admin of await store.admins.list(request.tenantId)) {
         // The requester has acted; an admin added after the request opened cannot decide it.
-        if (admin.id === request.requestedBy || admin.createdAt.getTime() > request.openedAt.getTime()) continue;
+        if (admin.id === request.requestedBy || approved.has(admin.id) || admin.createdAt.getTime() > request.openedAt.getTime()) continue;
         for (const channel of channelsOf(admin, enabled)) {
           rows.push(outboxRow(deps.random, now, eventId, admin, channel, message, { dedupeKey: `reminder:${request.id}:${hours}h:${admin.id}:${channel}` }));
         }

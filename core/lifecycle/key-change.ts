@@ -141,7 +141,7 @@ export async function changeKey(deps: EngineDeps, actor: Actor, instanceName: st
             newProtectorId: protectorId, previousProtectorId: ctx.protector.id,
           },
           openedAt: now, deadline: new Date(now.getTime() + ctx.tenant.settings.reviewWindowHours * 3_600_000),
-          decidedBy: null, decidedAt: null, decisionReason: null, settings: bindSettings(ctx.tenant.settings),
+          decidedBy: null, decidedAt: null, decisionReason: null, settings: bindSettings(ctx.tenant.settings, 'key_change'),
         };
         await store.protectors.insert(protector);
         await store.protectors.update(ctx.protector.id, { status: 'previous' });

@@ -55,7 +55,7 @@ export async function requestLock(deps: EngineDeps, actor: Actor, instanceName: 
         requestedBy: actor.admin.id, requestedVia: actor.transport,
         payload: { operation: 'lock', keyName: c.protector.name, fingerprint: c.protector.fingerprint, protectorId: c.protector.id },
         openedAt: now, deadline: new Date(now.getTime() + c.tenant.settings.lockApprovalTtlHours * 3_600_000),
-        decidedBy: null, decidedAt: null, decisionReason: null, settings: bindSettings(c.tenant.settings),
+        decidedBy: null, decidedAt: null, decisionReason: null, settings: bindSettings(c.tenant.settings, 'lock'),
       };
       await store.requests.insert(request);
       await appendAudit(store, {

@@ -25,7 +25,7 @@ export async function requestAdminChange(deps: EngineDeps, actor: Actor, input: 
         id: newRequestId(deps.random), tenantId: actor.admin.tenantId, instanceId: null, type: 'admin_change', state: 'pending',
         requestedBy: actor.admin.id, requestedVia: actor.transport, payload: adminChangePayload(change), openedAt: now,
         deadline: new Date(now.getTime() + (tenant?.settings.reviewWindowHours ?? 72) * 3_600_000), decidedBy: null, decidedAt: null, decisionReason: null,
-        ...(tenant ? { settings: bindSettings(tenant.settings) } : {}),
+        ...(tenant ? { settings: bindSettings(tenant.settings, 'admin_change') } : {}),
       };
       await store.requests.insert(request);
       await appendAudit(store, {
