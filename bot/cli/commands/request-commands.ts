@@ -3,6 +3,7 @@ import { type CliCommand, str } from '../cli-command.js';
 import { DomainError } from '../../../core/errors.js';
 import { publicUrlOf } from '../../runtime/config.js';
 import { isStepUpRefusal, stepUpLink } from '../../commands/step-up-link.js';
+import { describeProgress } from '../../../core/alerts/approval-message.js';
 
 const decisionCommand = (decision: Decision): CliCommand => ({
   path: [decision],
@@ -19,6 +20,11 @@ const decisionCommand = (decision: Decision): CliCommand => ({
       // The link is a credential: it goes in its own field to this admin's terminal, never into the message text.
       throw link ? new DomainError(e.code, `${e.message} Open the one-time link below (works once, for you, for 10 minutes).`, { ...e.details, link: link.url }) : e;
     });
+    if (r.progress) {
+      // A k-of-n approval short of its count: recorded, and the request stays open for the other approvers.
+      const approvers = r.progress.approvers.map((a) => a.email);
+      return { json: { request: r.id, type: r.type, state: r.state, approvals: approvers.length, required: r.progress.required, approvers }, text: `${r.id} (${r.type.replace('_', ' ')}): your approval is recorded — ${describeProgress(r.progress)}. It stays pending until ${r.progress.required - approvers.length} more approve.` };
+    }
     return { json: { request: r.id, type: r.type, state: r.state, decidedAt: r.decidedAt?.toISOString() ?? null }, text: `${r.id} (${r.type.replace('_', ' ')}) is now ${r.state.replace(/_/g, ' ')}.` };
   },
 });
