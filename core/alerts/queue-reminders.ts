@@ -6,6 +6,8 @@ import { channelsOf, outboxRow } from './fan-out-alert.js';
 import { withAuditHead } from './audit-head-fact.js';
 import { inboxEntry } from './inbox-fan-out.js';
 import { reminderMessage } from './reminder-message.js';
+import { approvalRecorded } from './approval-message.js';
+import { approvalsRequiredOf } from '../model/request.js';
 
 /** Hours before a deadline at which pending requests are re-announced (configurable). */
 export const DEFAULT_REMINDER_HOURS = [24, 1];
@@ -37,11 +39,17 @@ export async function queueReminders(deps: EngineDeps, hoursBefore: number[] = D
       // The console inbox holds every alert, so a deployment without external channels still reminds.
       original ??= (await store.inbox.firstForRequest(request.id, request.requestedBy))?.message ?? null;
       if (!original) continue;
+      // On a k-of-n request, an admin whose approval is recorded has acted too, and the reminder shows the count as it is now.
+      const approvals = await store.requestApprovals.list(request.id);
+      const approved = new Set(approvals.map((a) => a.adminId));
+      const admins = await store.admins.list(request.tenantId);
+      if (approvalsRequiredOf(request) > 1) {
+        const approvers = approvals.flatMap((a) => admins.filter((x) => x.id === a.adminId).map((x) => ({ adminId: x.id, email: x.email, name: x.name, at: a.at })));
+        original = approvalRecorded(original, { required: approvalsRequiredOf(request), approvers }, original.title);
+      }
       const message = await withAuditHead(store, reminderMessage(request, original, hours));
       const eventId = newId(deps.random);
-      // On a k-of-n request, an admin whose approval is recorded has acted too.
-      const approved = new Set((await store.requestApprovals.list(request.id)).map((a) => a.adminId));
-      for (const admin of await store.admins.list(request.tenantId)) {
+      for (const admin of admins) {
         // The requester has acted; an admin added after the request opened cannot decide it.
         if (admin.id === request.requestedBy || approved.has(admin.id) || admin.createdAt.getTime() > request.openedAt.getTime()) continue;
         for (const channel of channelsOf(admin, enabled)) {

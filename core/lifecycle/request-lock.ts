@@ -1,3 +1,4 @@
+import { withApprovalsNeeded } from '../alerts/approval-message.js';
 import { fanOutAlert } from '../alerts/fan-out-alert.js';
 import { lockRequested } from '../alerts/alert-messages.js';
 import { appendAudit, auditActorOf } from '../audit/append-audit.js';
@@ -62,7 +63,7 @@ export async function requestLock(deps: EngineDeps, actor: Actor, instanceName: 
         at: now, tenantId: c.tenant.id, actor: auditActorOf(actor), transport: actor.transport, action: 'lock_request',
         instanceName, requestId: request.id, result: 'ok', code: null, details: { fingerprint: c.protector.fingerprint },
       });
-      await fanOutAlert(store, deps, now, c.tenant.id, lockRequested(request, instanceName, actor.admin));
+      await fanOutAlert(store, deps, now, c.tenant.id, withApprovalsNeeded(request, lockRequested(request, instanceName, actor.admin)));
       return request;
     });
   });

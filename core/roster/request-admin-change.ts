@@ -1,3 +1,4 @@
+import { withApprovalsNeeded } from '../alerts/approval-message.js';
 import { fanOutAlert } from '../alerts/fan-out-alert.js';
 import { adminChangeRequested } from '../alerts/admin-change-message.js';
 import { appendAudit, auditActorOf } from '../audit/append-audit.js';
@@ -35,7 +36,7 @@ export async function requestAdminChange(deps: EngineDeps, actor: Actor, input: 
           ...(change.identities?.length ? { identities: change.identities.map(identityKey).join(' ') } : {}),
         },
       });
-      await fanOutAlert(store, deps, now, request.tenantId, adminChangeRequested(request, change, actor.admin));
+      await fanOutAlert(store, deps, now, request.tenantId, withApprovalsNeeded(request, adminChangeRequested(request, change, actor.admin)));
       return request;
     });
   });

@@ -76,6 +76,18 @@ describe('k-of-n approvals', () => {
     await assertInvariants(h, s.tenant.id);
   });
 
+  it('stops counting the approval of an admin removed from the roster since', async () => {
+    await h.engine.updateTenantSettings(s.tenant.id, { approvalsKeyChange: 2 }, schedule);
+    const { request } = await h.engine.changeKey(s.ann, s.instance, { kind: 'upload', upload: file() });
+    await h.engine.decide(s.bob, request.id, 'approve');
+    const removal = await h.engine.requestAdminChange(s.ann, { operation: 'admin_remove', email: 'bob@example.com' });
+    await h.engine.decide(dan, removal.id, 'approve');
+    const cat = await h.engine.decide(s.cat, request.id, 'approve');
+    expect(cat.state).toBe('pending');
+    expect(cat.progress?.approvers.map((a) => a.name)).toEqual(['Cat']);
+    expect((await h.engine.decide(dan, request.id, 'approve')).state).toBe('approved');
+  });
+
   it('decides exactly once when 20 approvals by Bob and Cat race a reject by Dan', async () => {
     await customerKeyed();
     await h.engine.updateTenantSettings(s.tenant.id, { approvalsLock: 2 }, schedule);
@@ -107,6 +119,8 @@ describe('k-of-n approvals', () => {
     await h.engine.decide(s.bob, request.id, 'approve');
     const all = (await rows()).filter((r) => r.requestId === request.id);
     const originals = all.filter((r) => r.message.event === 'key_change_opened');
+    // The opening alert says up front what the request needs.
+    expect(originals[0]!.message.facts).toContainEqual(['Approvals', '0 of 2 approvals']);
     const updates = all.filter((r) => r.message.event === 'approval_recorded');
     expect(originals.length).toBeGreaterThan(0);
     expect(updates.map((u) => u.updateOf).sort()).toEqual(originals.map((o) => o.id).sort());
@@ -131,8 +145,9 @@ describe('k-of-n approvals', () => {
     await h.engine.decide(s.bob, request.id, 'approve');
     h.clock.advanceHours(71.5);
     expect(await h.engine.queueReminders([1])).toBe(2);
-    const reminded = (await rows()).filter((r) => r.requestId === request.id && r.message.event === 'reminder').map((r) => r.adminId);
-    expect(reminded.sort()).toEqual([s.cat.admin.id, dan.admin.id].sort());
+    const reminders = (await rows()).filter((r) => r.requestId === request.id && r.message.event === 'reminder');
+    expect(reminders.map((r) => r.adminId).sort()).toEqual([s.cat.admin.id, dan.admin.id].sort());
+    expect(reminders[0]!.message.facts).toContainEqual(['Approvals', expect.stringMatching(/^1 of 2 approvals: Bob <bob@example.com>/)]);
   });
 
   it('applies a raised count to new requests only: an open lock still needs one approver', async () => {
