@@ -52,7 +52,7 @@ export async function handleCardAction(deps: TeamsBotDeps, ctx: IActivityContext
     if (decided.progress && original) {
       return card(renderAlertCard(approvalRecorded(original, decided.progress), { outboxId, notice: { text: `Your approval is recorded: ${approvalCount(decided.progress)}.`, color: 'Good' } }));
     }
-    return card(renderAlertCard(requestDecided(decided, original?.instanceName ?? null, admin)));
+    return card(renderAlertCard(requestDecided(decided, original?.instanceName ?? null, admin, (decided.approvedWith ?? []).map((email) => ({ email })))));
   } catch (e) {
     if (!isDomainError(e)) throw e;
     // With step-up on, the card cannot decide: it answers with a one-time link to the request's page in the console.

@@ -61,15 +61,17 @@ export async function decideRequest(deps: EngineDeps, actor: Actor, requestId: s
       if (!step.final) return step.request;
       earlier = step.earlier;
     }
-    if (request.type === 'lock' && decision === 'approve') return approveLock(deps, actor, request, reason, earlier);
+    // The answer names the earlier approvers too, so a transport can show the decision as every copy does.
+    const withEarlier = (r: Request): Request => (earlier.length > 0 ? { ...r, approvedWith: earlier.map((a) => a.email) } : r);
+    if (request.type === 'lock' && decision === 'approve') return withEarlier(await approveLock(deps, actor, request, reason, earlier));
     if (request.type === 'key_change') {
       const outcome = decision === 'approve' ? 'approved' : 'rolled_back';
       const result = await deps.uow.run((store) => closeKeyChange(store, deps, request, outcome, actor, reason, earlier));
       await deps.steps.reached(`${outcome}:committed`);
       if (result.journal) await completeDestroy(deps, result.journal);
-      return result.request;
+      return withEarlier(result.request);
     }
-    if (request.type === 'admin_change' && decision === 'approve') return applyAdminChange(deps, actor, request, reason, earlier);
+    if (request.type === 'admin_change' && decision === 'approve') return withEarlier(await applyAdminChange(deps, actor, request, reason, earlier));
     if (request.type === 'settings_change' && decision === 'approve') return applySettingsChange(deps, actor, request, reason);
     return deps.uow.run(async (store) => {
       const now = deps.clock.now();

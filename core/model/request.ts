@@ -63,6 +63,8 @@ export interface Request {
   settings?: RequestSettings;
   /** Set only on the answer to an approval that did not reach the count: the request stays pending. */
   progress?: ApprovalProgress;
+  /** Set only on the answer to the approval that reached a k-of-n count: the earlier approvers' e-mails, oldest first. */
+  approvedWith?: string[];
 }
 
 /** The binding snapshot of a tenant's rule settings for a new request of this type (raising k-of-n binds new requests only). */

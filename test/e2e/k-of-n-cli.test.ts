@@ -62,6 +62,6 @@ describe('k-of-n approvals through the spawned CLI', () => {
     expect(first.stdout).toMatch(/your approval is recorded — 1 of 2 approvals: Bob <bob@example\.com> at \d{4}-\d\d-\d\d \d\d:\d\d UTC\. It stays pending until 1 more approve\./);
     const again = await ws.run(['approve', upload.request, '--token-file', files.bob!, '--json']);
     expect((again.json as { error: { code: string } }).error.code).toBe('approval_already_recorded');
-    expect(ok(await ws.run(['approve', upload.request, '--token-file', files.cat!, '--json']))).toMatchObject({ request: upload.request, state: 'approved' });
+    expect(ok(await ws.run(['approve', upload.request, '--token-file', files.cat!, '--json']))).toMatchObject({ request: upload.request, state: 'approved', approvedWith: ['bob@example.com'] });
   });
 });

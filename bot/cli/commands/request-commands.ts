@@ -25,7 +25,10 @@ const decisionCommand = (decision: Decision): CliCommand => ({
       const approvers = r.progress.approvers.map((a) => a.email);
       return { json: { request: r.id, type: r.type, state: r.state, approvals: approvers.length, required: r.progress.required, approvers }, text: `${r.id} (${r.type.replace('_', ' ')}): your approval is recorded — ${describeProgress(r.progress)}. It stays pending until ${r.progress.required - approvers.length} more approve.` };
     }
-    return { json: { request: r.id, type: r.type, state: r.state, decidedAt: r.decidedAt?.toISOString() ?? null }, text: `${r.id} (${r.type.replace('_', ' ')}) is now ${r.state.replace(/_/g, ' ')}.` };
+    return {
+      json: { request: r.id, type: r.type, state: r.state, decidedAt: r.decidedAt?.toISOString() ?? null, ...(r.approvedWith ? { approvedWith: r.approvedWith } : {}) },
+      text: `${r.id} (${r.type.replace('_', ' ')}) is now ${r.state.replace(/_/g, ' ')}${r.approvedWith ? ` (approved with ${r.approvedWith.join(', ')})` : ''}.`,
+    };
   },
 });
 
