@@ -71,7 +71,7 @@ export async function executeChatCommand(engine: Engine, actor: Actor, command: 
       case 'pending': {
         const list = await engine.listRequests(actor.admin.tenantId, false);
         return ok(list.length ? `${list.length} pending request${list.length === 1 ? '' : 's'}` : 'Nothing is pending.', {
-          fields: list.map((r) => [r.id, `${r.type.replace('_', ' ')}${r.instanceName ? ` on ${r.instanceName}` : ''}${r.type === 'settings_change' ? ` (${String(r.payload.summary ?? '')})` : ''} by ${r.requesterEmail ?? 'a former admin'}, deadline ${formatUtc(r.deadline)}`]),
+          fields: list.map((r) => [r.id, `${r.type.replace('_', ' ')}${r.instanceName ? ` on ${r.instanceName}` : ''}${r.type === 'settings_change' ? ` (${String(r.payload.summary ?? '')})` : ''} by ${r.requesterEmail ?? 'a former admin'}, deadline ${formatUtc(r.deadline)}${r.progress ? `, ${describeProgress(r.progress)}` : ''}`]),
         });
       }
       case 'approve':

@@ -4,7 +4,8 @@ import type { Admin } from '../model/admin.js';
 import type { Instance } from '../model/instance.js';
 import type { InboxEntry } from '../model/inbox-entry.js';
 import type { Protector } from '../model/protector.js';
-import { approvalsRequiredOf, type Request } from '../model/request.js';
+import type { Request } from '../model/request.js';
+import { approvalProgressOf } from '../lifecycle/approval-progress.js';
 import type { Tenant } from '../model/tenant.js';
 import type { AuditQuery, InstanceQuery, InstanceRow } from '../ports/store.js';
 import type { AuditEntry } from '../model/audit-entry.js';
@@ -73,13 +74,9 @@ export function consoleQueries(deps: EngineDeps) {
     async request(admin: Admin, id: string): Promise<RequestView> {
       const r = await deps.uow.run(async (store) => {
         const found = await store.requests.byId(id);
-        if (!found || found.tenantId !== admin.tenantId || approvalsRequiredOf(found) <= 1) return found;
-        const roster = new Map((await store.admins.list(found.tenantId)).map((a) => [a.id, a]));
-        const approvers = (await store.requestApprovals.list(id)).flatMap((a) => {
-          const who = roster.get(a.adminId);
-          return who ? [{ adminId: who.id, email: who.email, name: who.name, at: a.at }] : [];
-        });
-        return { ...found, progress: { required: approvalsRequiredOf(found), approvers } };
+        if (!found || found.tenantId !== admin.tenantId) return found;
+        const progress = await approvalProgressOf(store, found, await store.admins.list(found.tenantId));
+        return progress ? { ...found, progress } : found;
       });
       if (!r || r.tenantId !== admin.tenantId) throw new DomainError('request_not_found', `There is no request ${id}.`, { request: id });
       return (await views(admin.tenantId, [r]))[0]!;

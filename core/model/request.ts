@@ -61,7 +61,7 @@ export interface Request {
   decisionReason: string | null;
   /** Settings bound at opening; absent only on rows opened before they were recorded (migration 0011 backfills pending ones). */
   settings?: RequestSettings;
-  /** Set only on the answer to an approval that did not reach the count: the request stays pending. */
+  /** Set on the answer to an approval that did not reach the count (the request stays pending), and on listings of pending k-of-n requests. */
   progress?: ApprovalProgress;
   /** Set only on the answer to the approval that reached a k-of-n count: the earlier approvers' e-mails, oldest first. */
   approvedWith?: string[];

@@ -60,6 +60,8 @@ describe('k-of-n approvals through the spawned CLI', () => {
     const first = await ws.run(['approve', upload.request, '--token-file', files.bob!]);
     expect(first.code, first.stderr).toBe(0);
     expect(first.stdout).toMatch(/your approval is recorded — 1 of 2 approvals: Bob <bob@example\.com> at \d{4}-\d\d-\d\d \d\d:\d\d UTC\. It stays pending until 1 more approve\./);
+    const listed = ok(await ws.run<Array<Record<string, unknown>>>(['requests', '--json']));
+    expect(listed.find((r) => r.id === upload.request)).toMatchObject({ state: 'pending', approvals: 1, required: 2, approvers: ['bob@example.com'] });
     const again = await ws.run(['approve', upload.request, '--token-file', files.bob!, '--json']);
     expect((again.json as { error: { code: string } }).error.code).toBe('approval_already_recorded');
     expect(ok(await ws.run(['approve', upload.request, '--token-file', files.cat!, '--json']))).toMatchObject({ request: upload.request, state: 'approved', approvedWith: ['bob@example.com'] });

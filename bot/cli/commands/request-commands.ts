@@ -41,8 +41,8 @@ export const requestCommands: CliCommand[] = [
     args: [0, 0],
     async run(ctx, _args, values) {
       const list = await (await ctx.engine()).listRequests((await ctx.tenant()).id, values.all === true);
-      const json = list.map((r) => ({ id: r.id, type: r.type, instance: r.instanceName, state: r.state, requestedBy: r.requesterEmail, deadline: r.deadline.toISOString(), ...(r.type === 'settings_change' ? { summary: String(r.payload.summary ?? '') } : {}) }));
-      return { json, text: json.map((r) => `${r.id}  ${r.type}  ${r.instance ?? '-'}  ${r.state}  by ${r.requestedBy}  deadline ${r.deadline}${r.summary ? `  (${r.summary})` : ''}`).join('\n') || 'No requests.' };
+      const json = list.map((r) => ({ id: r.id, type: r.type, instance: r.instanceName, state: r.state, requestedBy: r.requesterEmail, deadline: r.deadline.toISOString(), ...(r.type === 'settings_change' ? { summary: String(r.payload.summary ?? '') } : {}), ...(r.progress ? { approvals: r.progress.approvers.length, required: r.progress.required, approvers: r.progress.approvers.map((a) => a.email) } : {}) }));
+      return { json, text: json.map((r) => `${r.id}  ${r.type}  ${r.instance ?? '-'}  ${r.state}${r.required ? ` (${r.approvals} of ${r.required} approvals${r.approvers?.length ? `: ${r.approvers.join(', ')}` : ''})` : ''}  by ${r.requestedBy}  deadline ${r.deadline}${r.summary ? `  (${r.summary})` : ''}`).join('\n') || 'No requests.' };
     },
   },
   decisionCommand('approve'),

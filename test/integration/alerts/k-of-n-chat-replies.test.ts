@@ -27,6 +27,8 @@ describe('k-of-n approvals in chat', () => {
     expect(reply.lines[0]).toMatch(/^1 of 2 approvals: Bob <bob@example\.com> at /);
     expect(JSON.stringify(renderReplyBlocks(reply))).toContain('1 of 2 approvals');
     expect(await run(s.bob, `approve ${request.id}`)).toMatchObject({ kind: 'refusal', code: 'approval_already_recorded' });
+    const pending = await run(s.cat, 'pending');
+    expect(pending.fields).toContainEqual([request.id, expect.stringMatching(/, 1 of 2 approvals: Bob <bob@example\.com> at /)]);
 
     const update = (await h.db.database.transaction((tx) => tx.select().from(outbox))).find((r) => r.requestId === request.id && r.message.event === 'approval_recorded')!;
     const blocks = JSON.stringify(renderAlertBlocks(update.message));
