@@ -7,16 +7,17 @@ import { withAuditHead } from './audit-head-fact.js';
 import { inboxEntry } from './inbox-fan-out.js';
 import { reminderMessage } from './reminder-message.js';
 import { approvalRecorded } from './approval-message.js';
-import { approvalsRequiredOf } from '../model/request.js';
+import { approvalProgressOf } from '../lifecycle/approval-progress.js';
 
 /** Hours before a deadline at which pending requests are re-announced (configurable). */
 export const DEFAULT_REMINDER_HOURS = [24, 1];
 
 /**
  * Re-notifies, on every channel, the admins who have not acted on a pending request (everyone but its
- * requester and, on a k-of-n request, those who already approved) at each reminder point before its deadline — once each: rows carry a dedupe key, so any
- * number of replicas and ticks write one. A request opened after a reminder point skips it; when several
- * points have passed unseen (the scheduler was down), only the most urgent is sent.
+ * requester and, on a k-of-n request, those who already approved) at each reminder point before its
+ * deadline — once each: rows carry a dedupe key, so any number of replicas and ticks write one. A
+ * request opened after a reminder point skips it; when several points have passed unseen (the
+ * scheduler was down), only the most urgent is sent.
  */
 export async function queueReminders(deps: EngineDeps, hoursBefore: number[] = DEFAULT_REMINDER_HOURS): Promise<number> {
   if (hoursBefore.length === 0) return 0;
@@ -40,13 +41,10 @@ export async function queueReminders(deps: EngineDeps, hoursBefore: number[] = D
       original ??= (await store.inbox.firstForRequest(request.id, request.requestedBy))?.message ?? null;
       if (!original) continue;
       // On a k-of-n request, an admin whose approval is recorded has acted too, and the reminder shows the count as it is now.
-      const approvals = await store.requestApprovals.list(request.id);
-      const approved = new Set(approvals.map((a) => a.adminId));
+      const approved = new Set((await store.requestApprovals.list(request.id)).map((a) => a.adminId));
       const admins = await store.admins.list(request.tenantId);
-      if (approvalsRequiredOf(request) > 1) {
-        const approvers = approvals.flatMap((a) => admins.filter((x) => x.id === a.adminId).map((x) => ({ adminId: x.id, email: x.email, name: x.name, at: a.at })));
-        original = approvalRecorded(original, { required: approvalsRequiredOf(request), approvers }, original.title);
-      }
+      const progress = await approvalProgressOf(store, request, admins);
+      if (progress) original = approvalRecorded(original, progress, original.title);
       const message = await withAuditHead(store, reminderMessage(request, original, hours));
       const eventId = newId(deps.random);
       for (const admin of admins) {
