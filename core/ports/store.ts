@@ -258,7 +258,8 @@ export interface DeploymentChannelRepo {
 export interface DigestFacts {
   instances: { total: number; active: number; locked: number; locking: number; customerKeyed: number };
   /** `summary`: what a settings change would change. */
-  pending: Array<{ id: string; type: RequestType; instanceName: string | null; requestedBy: string | null; deadline: Date; summary?: string | null }>;
+  /** `approvals` only on k-of-n requests: recorded approvals (by admins still on the roster) and the count needed. */
+  pending: Array<{ id: string; type: RequestType; instanceName: string | null; requestedBy: string | null; deadline: Date; summary?: string | null; approvals?: { count: number; required: number } }>;
   pendingTotal: number;
   locked: Array<{ instanceName: string; lockedAt: Date | null }>;
   oldestKeys: Array<{ instanceName: string; keyName: string; fingerprint: string; kind: ProtectorKind; createdAt: Date }>;

@@ -143,6 +143,9 @@ describe('k-of-n approvals', () => {
     await h.engine.updateTenantSettings(s.tenant.id, { approvalsKeyChange: 2 }, schedule);
     const { request } = await h.engine.changeKey(s.ann, s.instance, { kind: 'upload', upload: file() });
     await h.engine.decide(s.bob, request.id, 'approve');
+    const digest = await h.engine.buildDigest(s.tenant.id);
+    expect(digest.facts.pending.find((p) => p.id === request.id)?.approvals).toEqual({ count: 1, required: 2 });
+    expect(digest.message.facts.find(([label]) => label === `  ${request.id}`)?.[1]).toContain('by ann@example.com, 1 of 2 approvals — ');
     h.clock.advanceHours(71.5);
     expect(await h.engine.queueReminders([1])).toBe(2);
     const reminders = (await rows()).filter((r) => r.requestId === request.id && r.message.event === 'reminder');
