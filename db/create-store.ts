@@ -11,6 +11,7 @@ import { outboxRepo } from './repositories/outbox-repo.js';
 import { handledDeliveryRepo, pageTokenRepo } from './repositories/page-token-repo.js';
 import { protectorRepo } from './repositories/protector-repo.js';
 import { recordRepo } from './repositories/record-repo.js';
+import { requestApprovalRepo } from './repositories/request-approval-repo.js';
 import { requestRepo } from './repositories/request-repo.js';
 import { tenantRepo } from './repositories/tenant-repo.js';
 import { tokenRepo } from './repositories/token-repo.js';
@@ -32,6 +33,7 @@ export function createStore(tx: Drizzle): Store {
     keyring: keyringRepo(tx),
     records: recordRepo(tx),
     requests: requestRepo(tx),
+    requestApprovals: requestApprovalRepo(tx),
     audit: auditRepo(tx),
     outbox: outboxRepo(tx),
     journal: journalRepo(tx),

@@ -1,4 +1,6 @@
 import { describeCustody } from '../../core/setup/describe-custody.js';
+import { describeProgress } from '../../core/alerts/approval-message.js';
+import { approvalCount } from '../../core/model/request-approval.js';
 import type { Engine } from '../../core/engine.js';
 import { isDomainError } from '../../core/errors.js';
 import type { Actor } from '../../core/model/actor.js';
@@ -69,7 +71,7 @@ export async function executeChatCommand(engine: Engine, actor: Actor, command: 
       case 'pending': {
         const list = await engine.listRequests(actor.admin.tenantId, false);
         return ok(list.length ? `${list.length} pending request${list.length === 1 ? '' : 's'}` : 'Nothing is pending.', {
-          fields: list.map((r) => [r.id, `${r.type.replace('_', ' ')}${r.instanceName ? ` on ${r.instanceName}` : ''}${r.type === 'settings_change' ? ` (${String(r.payload.summary ?? '')})` : ''} by ${r.requesterEmail ?? 'a former admin'}, deadline ${formatUtc(r.deadline)}`]),
+          fields: list.map((r) => [r.id, `${r.type.replace('_', ' ')}${r.instanceName ? ` on ${r.instanceName}` : ''}${r.type === 'settings_change' ? ` (${String(r.payload.summary ?? '')})` : ''} by ${r.requesterEmail ?? 'a former admin'}, deadline ${formatUtc(r.deadline)}${r.progress ? `, ${describeProgress(r.progress)}` : ''}`]),
         });
       }
       case 'approve':
@@ -84,6 +86,8 @@ export async function executeChatCommand(engine: Engine, actor: Actor, command: 
           const link = await stepUpLink(engine, actor, e, ctx.publicUrl);
           return { kind: 'refusal', code: e.code, title: e.message, lines: link ? ['The link works once, for you only, for 10 minutes; your passkey confirms the decision there.'] : [], fields: [], ...(link ? { link } : {}) };
         }
+        // A k-of-n approval short of its count: recorded, still pending, and every copy of the alert shows the count.
+        if (r.progress) return ok(`${r.id}: your approval is recorded — ${approvalCount(r.progress)}`, { lines: [describeProgress(r.progress), `It stays pending until ${r.progress.required - r.progress.approvers.length} more approve. Every admin has been told.`] });
         return ok(`${r.id} is now ${r.state.replace(/_/g, ' ')}`, { lines: ['Every admin has been told.'] });
       }
       case 'audit': {

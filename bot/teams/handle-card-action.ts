@@ -2,6 +2,8 @@ import type { AdaptiveCardActionResponse, IAdaptiveCardActionInvokeActivity } fr
 import type { IAdaptiveCard } from '@microsoft/teams.cards';
 import type { IActivityContext } from '@microsoft/teams.apps';
 import { requestDecided } from '../../core/alerts/alert-messages.js';
+import { approvalRecorded } from '../../core/alerts/approval-message.js';
+import { approvalCount } from '../../core/model/request-approval.js';
 import { isDomainError } from '../../core/errors.js';
 import type { Decision } from '../../core/lifecycle/decide-request.js';
 import type { AlertMessage } from '../../core/model/outbox-message.js';
@@ -46,7 +48,11 @@ export async function handleCardAction(deps: TeamsBotDeps, ctx: IActivityContext
   }
   try {
     const decided = await deps.engine.decide({ admin, transport: 'teams' }, data.requestId, verb as Decision);
-    return card(renderAlertCard(requestDecided(decided, original?.instanceName ?? null, admin)));
+    // A k-of-n approval short of its count: the card keeps its buttons for the others and shows the count.
+    if (decided.progress && original) {
+      return card(renderAlertCard(approvalRecorded(original, decided.progress), { outboxId, notice: { text: `Your approval is recorded: ${approvalCount(decided.progress)}.`, color: 'Good' } }));
+    }
+    return card(renderAlertCard(requestDecided(decided, original?.instanceName ?? null, admin, (decided.approvedWith ?? []).map((email) => ({ email })))));
   } catch (e) {
     if (!isDomainError(e)) throw e;
     // With step-up on, the card cannot decide: it answers with a one-time link to the request's page in the console.

@@ -73,14 +73,14 @@ const STATE_TEXT: Record<string, string> = {
   expired: 'expired without approval',
 };
 
-/** The follow-up every admin gets when a request is decided or expires. */
-export function requestDecided(request: Request, instanceName: string | null, decider: Admin | null): AlertMessage {
+/** The follow-up every admin gets when a request is decided or expires; a k-of-n approval names every approver (earlier ones first). */
+export function requestDecided(request: Request, instanceName: string | null, decider: Admin | null, earlierApprovers: ReadonlyArray<Pick<Admin, 'email'>> = []): AlertMessage {
   const what =
     request.type === 'lock' ? 'Lock'
     : request.type === 'key_change' ? 'Key change'
     : request.type === 'settings_change' ? `Settings change (${String(request.payload.summary ?? '')})`
     : `Admin change (${describeAdminChange(adminChangeOf(request.payload))})`;
-  const by = decider ? ` by ${decider.email}` : '';
+  const by = decider ? ` by ${[...earlierApprovers, decider].map((a) => a.email).join(' and ')}` : '';
   const when = request.decidedAt ? formatUtc(request.decidedAt) : '';
   const status = `${STATE_TEXT[request.state] ?? request.state}${by} at ${when}`;
   return {

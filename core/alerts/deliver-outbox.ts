@@ -46,7 +46,7 @@ interface BatchContext {
  * last attempt.
  * A worker that dies after sending leaves the row `sending`; after its lease, the row is sent again
  * under the same idempotency key (the row id), which the channel uses to drop the repeat.
- * A reminder for a request decided meanwhile is skipped, and so are updates of a skipped row.
+ * A reminder or a k-of-n approval count for a request decided meanwhile is skipped, and so are updates of a skipped row.
  */
 export async function deliverOutbox(deps: EngineDeps, opts: DeliveryOptions): Promise<DeliveryReport> {
   const report: DeliveryReport = { sent: 0, retried: 0, failed: 0, skipped: 0 };
@@ -95,7 +95,8 @@ async function loadContext(deps: EngineDeps, rows: OutboxDelivery[]): Promise<Ba
     const ctx: BatchContext = { admins: new Map(), previous: new Map(), stale: new Set(), unlocked: new Set() };
     for (const id of new Set(rows.flatMap((r) => (r.adminId ? [r.adminId] : [])))) ctx.admins.set(id, await store.admins.byId(id));
     for (const id of new Set(rows.flatMap((r) => (r.updateOf ? [r.updateOf] : [])))) ctx.previous.set(id, await store.outbox.byId(id));
-    for (const id of new Set(rows.filter((r) => r.message.event === 'reminder' && r.requestId).map((r) => r.requestId!))) {
+    // A k-of-n count ("1 of 2 approvals") is stale like a reminder once the request is decided: it must not put buttons back.
+    for (const id of new Set(rows.filter((r) => OPEN_REQUEST_EVENTS.has(r.message.event) && r.requestId).map((r) => r.requestId!))) {
       if ((await store.requests.byId(id))?.state !== 'pending') ctx.stale.add(id);
     }
     for (const id of new Set(rows.filter((r) => r.channel === 'webhook' && r.message.event === 'instance.locking' && r.address).map((r) => r.address!))) {
@@ -107,9 +108,12 @@ async function loadContext(deps: EngineDeps, rows: OutboxDelivery[]): Promise<Ba
 
 type Outcome = DeliveryResult | { skipped: string };
 
+/** Messages about a request that only make sense while it is pending. */
+const OPEN_REQUEST_EVENTS: ReadonlySet<string> = new Set(['reminder', 'approval_recorded']);
+
 async function deliverRow(channels: DeliveryOptions['channels'], row: OutboxDelivery, ctx: BatchContext): Promise<Outcome> {
   const previous = row.updateOf ? ctx.previous.get(row.updateOf) : null;
-  if (row.message.event === 'reminder' && row.requestId && ctx.stale.has(row.requestId)) return { skipped: 'the request was decided before this reminder went out' };
+  if (OPEN_REQUEST_EVENTS.has(row.message.event) && row.requestId && ctx.stale.has(row.requestId)) return { skipped: `the request was decided before this ${row.message.event === 'reminder' ? 'reminder' : 'approval count'} went out` };
   // A late retry must not tell a receiver to stop a database that has been unlocked since.
   if (row.message.event === 'instance.locking' && row.address && ctx.unlocked.has(row.address)) return { skipped: 'the instance was unlocked before this lock event went out' };
   if (previous?.state === 'skipped') return { skipped: 'the message it updates was never sent' };

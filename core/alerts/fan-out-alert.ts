@@ -4,7 +4,7 @@ import type { AlertMessage, Channel, OutboxDelivery, OutboxMessage } from '../mo
 import type { Random } from '../ports/random.js';
 import type { Store } from '../ports/store.js';
 import { withAuditHead } from './audit-head-fact.js';
-import { inboxAlert, inboxDecision } from './inbox-fan-out.js';
+import { inboxAlert, inboxDecision, inboxEntry } from './inbox-fan-out.js';
 
 /** What fan-out needs of the engine's ports. */
 export interface AlertDeps {
@@ -51,9 +51,11 @@ export async function fanOutAlert(store: Store, deps: AlertDeps, at: Date, tenan
 /**
  * Announces a decision: on chat channels every earlier copy with buttons is updated in place; e-mail,
  * which cannot be edited, gets one follow-up in the thread of the first alert. Admins with no earlier
- * copy on a channel get the decision as a new message.
+ * copy on a channel get the decision as a new message. With `keepOpen` (a k-of-n approval short of its
+ * count) the copies are updated the same way but the request stays open: the console inbox keeps its
+ * entries with buttons and gets the update as a new entry without them.
  */
-export async function fanOutDecision(store: Store, deps: AlertDeps, at: Date, tenantId: string, decision: AlertMessage): Promise<string> {
+export async function fanOutDecision(store: Store, deps: AlertDeps, at: Date, tenantId: string, decision: AlertMessage, opts: { keepOpen?: boolean } = {}): Promise<string> {
   const message = await withAuditHead(store, decision);
   const eventId = newId(deps.random);
   const rows: OutboxMessage[] = [];
@@ -81,6 +83,7 @@ export async function fanOutDecision(store: Store, deps: AlertDeps, at: Date, te
     for (const t of copies) rows.push(channelRow(deps.random, at, eventId, tenantId, address, message, { kind: 'update', updateOf: t.id }));
   }
   await store.outbox.insert(rows);
-  await inboxDecision(store, deps.random, at, eventId, admins, message);
+  if (opts.keepOpen) await store.inbox.insert(admins.map((a) => inboxEntry(deps.random, at, eventId, a, { ...message, actions: [] })));
+  else await inboxDecision(store, deps.random, at, eventId, admins, message);
   return eventId;
 }

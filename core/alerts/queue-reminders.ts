@@ -6,15 +6,18 @@ import { channelsOf, outboxRow } from './fan-out-alert.js';
 import { withAuditHead } from './audit-head-fact.js';
 import { inboxEntry } from './inbox-fan-out.js';
 import { reminderMessage } from './reminder-message.js';
+import { approvalRecorded } from './approval-message.js';
+import { approvalProgressOf } from '../lifecycle/approval-progress.js';
 
 /** Hours before a deadline at which pending requests are re-announced (configurable). */
 export const DEFAULT_REMINDER_HOURS = [24, 1];
 
 /**
  * Re-notifies, on every channel, the admins who have not acted on a pending request (everyone but its
- * requester) at each reminder point before its deadline — once each: rows carry a dedupe key, so any
- * number of replicas and ticks write one. A request opened after a reminder point skips it; when several
- * points have passed unseen (the scheduler was down), only the most urgent is sent.
+ * requester and, on a k-of-n request, those who already approved) at each reminder point before its
+ * deadline — once each: rows carry a dedupe key, so any number of replicas and ticks write one. A
+ * request opened after a reminder point skips it; when several points have passed unseen (the
+ * scheduler was down), only the most urgent is sent.
  */
 export async function queueReminders(deps: EngineDeps, hoursBefore: number[] = DEFAULT_REMINDER_HOURS): Promise<number> {
   if (hoursBefore.length === 0) return 0;
@@ -37,11 +40,16 @@ export async function queueReminders(deps: EngineDeps, hoursBefore: number[] = D
       // The console inbox holds every alert, so a deployment without external channels still reminds.
       original ??= (await store.inbox.firstForRequest(request.id, request.requestedBy))?.message ?? null;
       if (!original) continue;
+      // On a k-of-n request, an admin whose approval is recorded has acted too, and the reminder shows the count as it is now.
+      const approved = new Set((await store.requestApprovals.list(request.id)).map((a) => a.adminId));
+      const admins = await store.admins.list(request.tenantId);
+      const progress = await approvalProgressOf(store, request, admins);
+      if (progress) original = approvalRecorded(original, progress, original.title);
       const message = await withAuditHead(store, reminderMessage(request, original, hours));
       const eventId = newId(deps.random);
-      for (const admin of await store.admins.list(request.tenantId)) {
+      for (const admin of admins) {
         // The requester has acted; an admin added after the request opened cannot decide it.
-        if (admin.id === request.requestedBy || admin.createdAt.getTime() > request.openedAt.getTime()) continue;
+        if (admin.id === request.requestedBy || approved.has(admin.id) || admin.createdAt.getTime() > request.openedAt.getTime()) continue;
         for (const channel of channelsOf(admin, enabled)) {
           rows.push(outboxRow(deps.random, now, eventId, admin, channel, message, { dedupeKey: `reminder:${request.id}:${hours}h:${admin.id}:${channel}` }));
         }

@@ -16,6 +16,11 @@ export function auditActorOf(actor: Actor): AuditActor {
   return { kind: 'admin', adminId: actor.admin.id, email: actor.admin.email, impersonatedBy: actor.impersonatedBy ?? null };
 }
 
+/** A k-of-n decision's audit field naming the earlier approvers (none: no field). */
+export function approvedWith(earlier: ReadonlyArray<{ email: string }>): { approvedWith?: string } {
+  return earlier.length > 0 ? { approvedWith: earlier.map((a) => a.email).join(' ') } : {};
+}
+
 /** The audit view of the operator (CLI without --as) or the scheduler. */
 export function systemAuditActor(kind: 'operator' | 'scheduler'): AuditActor {
   return { kind, adminId: null, email: null, impersonatedBy: null };

@@ -5,6 +5,7 @@ import type { Instance } from '../model/instance.js';
 import type { InboxEntry } from '../model/inbox-entry.js';
 import type { Protector } from '../model/protector.js';
 import type { Request } from '../model/request.js';
+import { approvalProgressOf } from '../lifecycle/approval-progress.js';
 import type { Tenant } from '../model/tenant.js';
 import type { AuditQuery, InstanceQuery, InstanceRow } from '../ports/store.js';
 import type { AuditEntry } from '../model/audit-entry.js';
@@ -69,9 +70,14 @@ export function consoleQueries(deps: EngineDeps) {
       const list = await deps.uow.run((store) => store.requests.list(admin.tenantId, all));
       return views(admin.tenantId, list.sort((a, b) => b.openedAt.getTime() - a.openedAt.getTime()));
     },
-    /** One request of the admin's tenant, or `request_not_found`. */
+    /** One request of the admin's tenant, or `request_not_found`; a k-of-n request carries its recorded approvals. */
     async request(admin: Admin, id: string): Promise<RequestView> {
-      const r = await deps.uow.run((store) => store.requests.byId(id));
+      const r = await deps.uow.run(async (store) => {
+        const found = await store.requests.byId(id);
+        if (!found || found.tenantId !== admin.tenantId) return found;
+        const progress = await approvalProgressOf(store, found, await store.admins.list(found.tenantId));
+        return progress ? { ...found, progress } : found;
+      });
       if (!r || r.tenantId !== admin.tenantId) throw new DomainError('request_not_found', `There is no request ${id}.`, { request: id });
       return (await views(admin.tenantId, [r]))[0]!;
     },

@@ -27,7 +27,7 @@ export function renderDigest(tenantName: string, facts: DigestFacts, now: Date):
   const facts_: Array<[string, string]> = [
     ['Instances', `${f.instances.total} (${f.instances.active} active, ${f.instances.locked + f.instances.locking} locked, ${f.instances.customerKeyed} on customer keys)`],
     ['Pending requests', String(f.pendingTotal)],
-    ...f.pending.map((p): [string, string] => [`  ${p.id}`, `${p.type.replace('_', ' ')}${p.instanceName ? ` on ${p.instanceName}` : ''}${p.summary ? ` (${p.summary})` : ''} by ${p.requestedBy ?? 'a former admin'} — ${timeLeft(p.deadline, now)} (${formatUtc(p.deadline)})`]),
+    ...f.pending.map((p): [string, string] => [`  ${p.id}`, `${p.type.replace('_', ' ')}${p.instanceName ? ` on ${p.instanceName}` : ''}${p.summary ? ` (${p.summary})` : ''} by ${p.requestedBy ?? 'a former admin'}${p.approvals ? `, ${p.approvals.count} of ${p.approvals.required} approvals` : ''} — ${timeLeft(p.deadline, now)} (${formatUtc(p.deadline)})`]),
     ...more(f.pending.length, f.pendingTotal, 'dualkey requests'),
     ['Locked instances', String(f.instances.locked + f.instances.locking)],
     ...f.locked.map((l): [string, string] => [`  ${l.instanceName}`, l.lockedAt ? `locked since ${formatUtc(l.lockedAt)}` : 'locked']),

@@ -4,6 +4,8 @@ import { appendAudit, auditActorOf } from '../audit/append-audit.js';
 import type { EngineDeps } from '../engine-deps.js';
 import { DomainError } from '../errors.js';
 import type { Actor } from '../model/actor.js';
+import type { Admin } from '../model/admin.js';
+import { approvedWith } from '../audit/append-audit.js';
 import type { Request } from '../model/request.js';
 import { queueHookEvent } from '../hooks/hook-event.js';
 import type { JournalEntry } from '../model/journal-entry.js';
@@ -21,7 +23,7 @@ import { stepUpDetails } from '../step-up/step-up-policy.js';
  * protector's vault key is journaled for destruction; after the destroy the instance is `locked`. With an
  * offline hook, the hook is told (`instance.locking`) and the destroy waits for the end of the drain window.
  */
-export async function approveLock(deps: EngineDeps, actor: Actor, request: Request, reason: string | null): Promise<Request> {
+export async function approveLock(deps: EngineDeps, actor: Actor, request: Request, reason: string | null, earlier: readonly Admin[] = []): Promise<Request> {
   const { decided, journal } = await deps.uow.run(async (store) => {
     const now = deps.clock.now();
     // Decide first (request row, then instance row, as the sweep locks them): a losing click learns the
@@ -56,9 +58,9 @@ export async function approveLock(deps: EngineDeps, actor: Actor, request: Reque
     await appendAudit(store, {
       at: now, tenantId: tenant.id, actor: auditActorOf(actor), transport: actor.transport, action: 'approve',
       instanceName: instance.name, requestId: request.id, result: 'ok', code: null,
-      details: { outcome: 'lock_approved', fingerprint: protector.fingerprint, drainUntil: drainUntil?.toISOString() ?? null, ...stepUpDetails(actor) },
+      details: { outcome: 'lock_approved', fingerprint: protector.fingerprint, drainUntil: drainUntil?.toISOString() ?? null, ...approvedWith(earlier), ...stepUpDetails(actor) },
     });
-    await fanOutDecision(store, deps, now, tenant.id, requestDecided(d, instance.name, actor.admin));
+    await fanOutDecision(store, deps, now, tenant.id, requestDecided(d, instance.name, actor.admin, earlier));
     await queueHookEvent(store, deps, now, tenant, locking ?? instance, 'instance.locking', request.id, drainUntil);
     return { decided: d, journal: entry };
   });

@@ -1,9 +1,10 @@
 import { fanOutDecision } from '../alerts/fan-out-alert.js';
 import { requestDecided } from '../alerts/alert-messages.js';
-import { appendAudit, auditActorOf, systemAuditActor } from '../audit/append-audit.js';
+import { appendAudit, approvedWith, auditActorOf, systemAuditActor } from '../audit/append-audit.js';
 import type { EngineDeps } from '../engine-deps.js';
 import { DomainError } from '../errors.js';
 import type { Actor } from '../model/actor.js';
+import type { Admin } from '../model/admin.js';
 import type { JournalEntry } from '../model/journal-entry.js';
 import type { Protector } from '../model/protector.js';
 import type { Request, RequestState } from '../model/request.js';
@@ -21,7 +22,7 @@ const KEEPS: ReadonlySet<RequestState> = new Set(['approved', 'expired_kept']);
  * protector; rolling it back restores the previous one and discards the new one. Either way the
  * discarded key's vault material is journaled for destruction, which the caller then completes.
  */
-export async function closeKeyChange(store: Store, deps: EngineDeps, request: Request, outcome: KeyChangeOutcome, decider: Actor | null, reason: string | null): Promise<{ request: Request; journal: JournalEntry | null }> {
+export async function closeKeyChange(store: Store, deps: EngineDeps, request: Request, outcome: KeyChangeOutcome, decider: Actor | null, reason: string | null, earlier: readonly Admin[] = []): Promise<{ request: Request; journal: JournalEntry | null }> {
   const now = deps.clock.now();
   // Request row first, then instance row: the same lock order as the deadline sweep, so the two never deadlock.
   const decided = await store.requests.decide(request.id, outcome, decider?.admin.id ?? null, now, reason);
@@ -52,9 +53,9 @@ export async function closeKeyChange(store: Store, deps: EngineDeps, request: Re
   await appendAudit(store, {
     at: now, tenantId: request.tenantId, actor: decider ? auditActorOf(decider) : systemAuditActor('scheduler'), transport: decider?.transport ?? 'system',
     action: outcome === 'approved' ? 'approve' : outcome === 'rolled_back' ? 'rollback' : 'expire', instanceName: instance.name, requestId: request.id,
-    result: 'ok', code: null, details: { outcome, activeFingerprint: (KEEPS.has(outcome) ? fresh : previous).fingerprint, discardedFingerprint: discarded.fingerprint, ...(decider ? stepUpDetails(decider) : {}) },
+    result: 'ok', code: null, details: { outcome, activeFingerprint: (KEEPS.has(outcome) ? fresh : previous).fingerprint, discardedFingerprint: discarded.fingerprint, ...approvedWith(earlier), ...(decider ? stepUpDetails(decider) : {}) },
   });
-  await fanOutDecision(store, deps, now, request.tenantId, requestDecided(decided, instance.name, decider?.admin ?? null));
+  await fanOutDecision(store, deps, now, request.tenantId, requestDecided(decided, instance.name, decider?.admin ?? null, earlier));
   return { request: decided, journal };
 }
 

@@ -5,6 +5,7 @@ import { requireInstanceAdmin, requireSecondAdmin } from '../access/authorize.js
 import type { EngineDeps } from '../engine-deps.js';
 import { DomainError } from '../errors.js';
 import type { Actor } from '../model/actor.js';
+import type { Admin } from '../model/admin.js';
 import type { Request } from '../model/request.js';
 import { requireGlobalAdmin } from '../access/require-global-admin.js';
 import { applyAdminChange } from '../roster/apply-admin-change.js';
@@ -13,6 +14,7 @@ import { approveLock } from './approve-lock.js';
 import { audited, type AuditedCommand } from './audited.js';
 import { closeKeyChange } from './close-key-change.js';
 import { completeDestroy } from './complete-destroy.js';
+import { recordApproval } from './record-approval.js';
 import { stepUpDetails, stepUpOperationOf, stepUpRequired } from '../step-up/step-up-policy.js';
 
 /** What an admin can do with a pending request. */
@@ -52,15 +54,24 @@ export async function decideRequest(deps: EngineDeps, actor: Actor, requestId: s
       throw new DomainError('step_up_required', `${request.id}: this tenant requires a passkey for this decision (${stepUpOperationOf(request.type, decision)}). Decide it in the web console, where your passkey confirms it.`, { request: request.id, decision });
     }
 
-    if (request.type === 'lock' && decision === 'approve') return approveLock(deps, actor, request, reason);
+    // k-of-n: an approval short of the count is recorded and the request stays pending; the one reaching it decides below.
+    let earlier: Admin[] = [];
+    if (decision === 'approve') {
+      const step = await recordApproval(deps, actor, request, instanceName);
+      if (!step.final) return step.request;
+      earlier = step.earlier;
+    }
+    // The answer names the earlier approvers too, so a transport can show the decision as every copy does.
+    const withEarlier = (r: Request): Request => (earlier.length > 0 ? { ...r, approvedWith: earlier.map((a) => a.email) } : r);
+    if (request.type === 'lock' && decision === 'approve') return withEarlier(await approveLock(deps, actor, request, reason, earlier));
     if (request.type === 'key_change') {
       const outcome = decision === 'approve' ? 'approved' : 'rolled_back';
-      const result = await deps.uow.run((store) => closeKeyChange(store, deps, request, outcome, actor, reason));
+      const result = await deps.uow.run((store) => closeKeyChange(store, deps, request, outcome, actor, reason, earlier));
       await deps.steps.reached(`${outcome}:committed`);
       if (result.journal) await completeDestroy(deps, result.journal);
-      return result.request;
+      return withEarlier(result.request);
     }
-    if (request.type === 'admin_change' && decision === 'approve') return applyAdminChange(deps, actor, request, reason);
+    if (request.type === 'admin_change' && decision === 'approve') return withEarlier(await applyAdminChange(deps, actor, request, reason, earlier));
     if (request.type === 'settings_change' && decision === 'approve') return applySettingsChange(deps, actor, request, reason);
     return deps.uow.run(async (store) => {
       const now = deps.clock.now();

@@ -1,3 +1,4 @@
+import { withApprovalsNeeded } from '../alerts/approval-message.js';
 import { fanOutAlert } from '../alerts/fan-out-alert.js';
 import { keyChangeOpened } from '../alerts/alert-messages.js';
 import { appendAudit, auditActorOf } from '../audit/append-audit.js';
@@ -141,7 +142,7 @@ export async function changeKey(deps: EngineDeps, actor: Actor, instanceName: st
             newProtectorId: protectorId, previousProtectorId: ctx.protector.id,
           },
           openedAt: now, deadline: new Date(now.getTime() + ctx.tenant.settings.reviewWindowHours * 3_600_000),
-          decidedBy: null, decidedAt: null, decisionReason: null, settings: bindSettings(ctx.tenant.settings),
+          decidedBy: null, decidedAt: null, decisionReason: null, settings: bindSettings(ctx.tenant.settings, 'key_change'),
         };
         await store.protectors.insert(protector);
         await store.protectors.update(ctx.protector.id, { status: 'previous' });
@@ -155,7 +156,7 @@ export async function changeKey(deps: EngineDeps, actor: Actor, instanceName: st
           instanceName, requestId: req.id, result: 'ok', code: null,
           details: { keyName, fingerprint: protector.fingerprint, kind, previousFingerprint: ctx.protector.fingerprint },
         });
-        await fanOutAlert(store, deps, now, ctx.tenant.id, keyChangeOpened(req, instanceName, actor.admin, req.settings!.unreviewedChangePolicy));
+        await fanOutAlert(store, deps, now, ctx.tenant.id, withApprovalsNeeded(req, keyChangeOpened(req, instanceName, actor.admin, req.settings!.unreviewedChangePolicy)));
         return req;
       });
     } catch (e) {

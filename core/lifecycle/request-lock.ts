@@ -1,3 +1,4 @@
+import { withApprovalsNeeded } from '../alerts/approval-message.js';
 import { fanOutAlert } from '../alerts/fan-out-alert.js';
 import { lockRequested } from '../alerts/alert-messages.js';
 import { appendAudit, auditActorOf } from '../audit/append-audit.js';
@@ -55,14 +56,14 @@ export async function requestLock(deps: EngineDeps, actor: Actor, instanceName: 
         requestedBy: actor.admin.id, requestedVia: actor.transport,
         payload: { operation: 'lock', keyName: c.protector.name, fingerprint: c.protector.fingerprint, protectorId: c.protector.id },
         openedAt: now, deadline: new Date(now.getTime() + c.tenant.settings.lockApprovalTtlHours * 3_600_000),
-        decidedBy: null, decidedAt: null, decisionReason: null, settings: bindSettings(c.tenant.settings),
+        decidedBy: null, decidedAt: null, decisionReason: null, settings: bindSettings(c.tenant.settings, 'lock'),
       };
       await store.requests.insert(request);
       await appendAudit(store, {
         at: now, tenantId: c.tenant.id, actor: auditActorOf(actor), transport: actor.transport, action: 'lock_request',
         instanceName, requestId: request.id, result: 'ok', code: null, details: { fingerprint: c.protector.fingerprint },
       });
-      await fanOutAlert(store, deps, now, c.tenant.id, lockRequested(request, instanceName, actor.admin));
+      await fanOutAlert(store, deps, now, c.tenant.id, withApprovalsNeeded(request, lockRequested(request, instanceName, actor.admin)));
       return request;
     });
   });

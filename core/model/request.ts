@@ -1,3 +1,6 @@
+import type { ApprovalProgress } from './request-approval.js';
+import { approvalsRequiredFor, type TenantSettings } from './tenant.js';
+
 /** The privileged operations that need a second admin. */
 export type RequestType = 'key_change' | 'lock' | 'admin_change' | 'settings_change';
 
@@ -37,6 +40,8 @@ export interface RequestSettings {
   lockCooldownHours: number;
   lockApprovalTtlHours: number;
   unreviewedChangePolicy: 'rollback' | 'keep';
+  /** Distinct approvers besides the requester (k-of-n), from the tenant setting for its type; absent: 1. */
+  approvalsRequired?: number;
 }
 
 /** A proposed or applied privileged operation. */
@@ -56,9 +61,21 @@ export interface Request {
   decisionReason: string | null;
   /** Settings bound at opening; absent only on rows opened before they were recorded (migration 0011 backfills pending ones). */
   settings?: RequestSettings;
+  /** Set on the answer to an approval that did not reach the count (the request stays pending), and on listings of pending k-of-n requests. */
+  progress?: ApprovalProgress;
+  /** Set only on the answer to the approval that reached a k-of-n count: the earlier approvers' e-mails, oldest first. */
+  approvedWith?: string[];
 }
 
-/** The binding snapshot of a tenant's rule settings. */
-export function bindSettings(s: RequestSettings): RequestSettings {
-  return { reviewWindowHours: s.reviewWindowHours, lockCooldownHours: s.lockCooldownHours, lockApprovalTtlHours: s.lockApprovalTtlHours, unreviewedChangePolicy: s.unreviewedChangePolicy };
+/** The binding snapshot of a tenant's rule settings for a new request of this type (raising k-of-n binds new requests only). */
+export function bindSettings(s: TenantSettings, type: RequestType): RequestSettings {
+  return {
+    reviewWindowHours: s.reviewWindowHours, lockCooldownHours: s.lockCooldownHours, lockApprovalTtlHours: s.lockApprovalTtlHours, unreviewedChangePolicy: s.unreviewedChangePolicy,
+    approvalsRequired: approvalsRequiredFor(s, type),
+  };
+}
+
+/** How many approvers besides the requester the request needs (bound when it opened). */
+export function approvalsRequiredOf(request: Request): number {
+  return request.settings?.approvalsRequired ?? 1;
 }

@@ -15,6 +15,20 @@ export interface TenantSettings {
   lockDrainSeconds?: number;
   /** Decisions that need a passkey assertion (user verified) in the console; absent or empty: step-up off. */
   stepUp?: string[];
+  /** Approvers a key change needs besides its requester (k-of-n; absent: 1, the two-person rule). */
+  approvalsKeyChange?: number;
+  /** Approvers a lock needs besides its requester (absent: 1). */
+  approvalsLock?: number;
+  /** Approvers a roster change needs besides its requester (absent: 1). */
+  approvalsRoster?: number;
+}
+
+/** The tenant setting holding how many approvers each request type needs (settings changes always need one). */
+export const APPROVAL_SETTINGS = { key_change: 'approvalsKeyChange', lock: 'approvalsLock', admin_change: 'approvalsRoster' } as const;
+
+/** How many distinct approvers besides the requester a new request of this type needs under these settings. */
+export function approvalsRequiredFor(settings: TenantSettings, type: 'key_change' | 'lock' | 'admin_change' | 'settings_change'): number {
+  return type === 'settings_change' ? 1 : (settings[APPROVAL_SETTINGS[type]] ?? 1);
 }
 
 /** Defaults of DESIGN §2. */

@@ -14,6 +14,7 @@ import type { Protector, ProtectorDestruction, ProtectorKind, ProtectorStatus, W
 import type { EncryptedRecord, RecordRead } from '../model/record.js';
 import type { HotPath } from './hot-path.js';
 import type { Request, RequestState, RequestType } from '../model/request.js';
+import type { RequestApproval } from '../model/request-approval.js';
 import type { Tenant, TenantSettings } from '../model/tenant.js';
 
 /** Tenants. */
@@ -157,12 +158,22 @@ export interface RequestRepo {
   pending(tenantId: string): Promise<Request[]>;
   list(tenantId: string, includeClosed: boolean): Promise<Request[]>;
   pendingForInstance(instanceId: string): Promise<Request[]>;
+  /** The request, row-locked for this transaction (k-of-n approvals are recorded one at a time under it). */
+  lockById(id: string): Promise<Request | null>;
   /** Compare-and-swap from `pending`: returns the decided request, or null when it was no longer pending. */
   decide(id: string, to: RequestState, decidedBy: string | null, at: Date, reason: string | null): Promise<Request | null>;
   /** Pending requests (every tenant) whose deadline is at or before `before`: candidates for reminders. */
   pendingBefore(before: Date): Promise<Request[]>;
   /** Pending requests whose deadline is at or before `now`, row-locked and skipping rows other workers hold. */
   claimDue(now: Date, limit: number): Promise<Request[]>;
+}
+
+/** Approvals recorded on k-of-n requests before they reach their count. */
+export interface RequestApprovalRepo {
+  /** Records one; false (nothing written) when this admin already approved this request. */
+  record(approval: RequestApproval): Promise<boolean>;
+  /** A request's approvals, oldest first. */
+  list(requestId: string): Promise<RequestApproval[]>;
 }
 
 /** The hash-chained audit log. */
@@ -253,7 +264,8 @@ export interface DeploymentChannelRepo {
 export interface DigestFacts {
   instances: { total: number; active: number; locked: number; locking: number; customerKeyed: number };
   /** `summary`: what a settings change would change. */
-  pending: Array<{ id: string; type: RequestType; instanceName: string | null; requestedBy: string | null; deadline: Date; summary?: string | null }>;
+  /** `approvals` only on k-of-n requests: recorded approvals (by admins still on the roster) and the count needed. */
+  pending: Array<{ id: string; type: RequestType; instanceName: string | null; requestedBy: string | null; deadline: Date; summary?: string | null; approvals?: { count: number; required: number } }>;
   pendingTotal: number;
   locked: Array<{ instanceName: string; lockedAt: Date | null }>;
   oldestKeys: Array<{ instanceName: string; keyName: string; fingerprint: string; kind: ProtectorKind; createdAt: Date }>;
@@ -361,6 +373,7 @@ export interface Store {
   keyring: KeyringRepo;
   records: RecordRepo;
   requests: RequestRepo;
+  requestApprovals: RequestApprovalRepo;
   audit: AuditRepo;
   outbox: OutboxRepo;
   journal: JournalRepo;

@@ -1,17 +1,18 @@
 import { fanOutDecision } from '../alerts/fan-out-alert.js';
 import { requestDecided } from '../alerts/alert-messages.js';
-import { appendAudit, auditActorOf } from '../audit/append-audit.js';
+import { appendAudit, approvedWith, auditActorOf } from '../audit/append-audit.js';
 import type { EngineDeps } from '../engine-deps.js';
 import { DomainError } from '../errors.js';
 import { newId } from '../ids.js';
 import type { Actor } from '../model/actor.js';
+import type { Admin } from '../model/admin.js';
 import type { Request } from '../model/request.js';
 import { adminChangeOf, identityKey } from './admin-change.js';
 import { checkAdminChange } from './check-admin-change.js';
 import { stepUpDetails } from '../step-up/step-up-policy.js';
 
 /** Approves a roster change: re-validated against the roster as it is now, applied, audited and announced in one commit. */
-export async function applyAdminChange(deps: EngineDeps, actor: Actor, request: Request, reason: string | null): Promise<Request> {
+export async function applyAdminChange(deps: EngineDeps, actor: Actor, request: Request, reason: string | null, earlier: readonly Admin[] = []): Promise<Request> {
   return deps.uow.run(async (store) => {
     const now = deps.clock.now();
     const decided = await store.requests.decide(request.id, 'approved', actor.admin.id, now, reason);
@@ -34,9 +35,9 @@ export async function applyAdminChange(deps: EngineDeps, actor: Actor, request: 
     }
     await appendAudit(store, {
       at: now, tenantId: request.tenantId, actor: auditActorOf(actor), transport: actor.transport, action: 'approve', instanceName: null, requestId: request.id,
-      result: 'ok', code: null, details: { outcome: change.operation, email: change.email, ...(change.identities?.length ? { identities: change.identities.map(identityKey).join(' ') } : {}), ...stepUpDetails(actor) },
+      result: 'ok', code: null, details: { outcome: change.operation, email: change.email, ...(change.identities?.length ? { identities: change.identities.map(identityKey).join(' ') } : {}), ...approvedWith(earlier), ...stepUpDetails(actor) },
     });
-    await fanOutDecision(store, deps, now, request.tenantId, requestDecided(decided, null, actor.admin));
+    await fanOutDecision(store, deps, now, request.tenantId, requestDecided(decided, null, actor.admin, earlier));
     return decided;
   });
 }

@@ -1,3 +1,4 @@
+import { withApprovalsNeeded } from '../alerts/approval-message.js';
 import { fanOutAlert } from '../alerts/fan-out-alert.js';
 import { adminChangeRequested } from '../alerts/admin-change-message.js';
 import { appendAudit, auditActorOf } from '../audit/append-audit.js';
@@ -25,7 +26,7 @@ export async function requestAdminChange(deps: EngineDeps, actor: Actor, input: 
         id: newRequestId(deps.random), tenantId: actor.admin.tenantId, instanceId: null, type: 'admin_change', state: 'pending',
         requestedBy: actor.admin.id, requestedVia: actor.transport, payload: adminChangePayload(change), openedAt: now,
         deadline: new Date(now.getTime() + (tenant?.settings.reviewWindowHours ?? 72) * 3_600_000), decidedBy: null, decidedAt: null, decisionReason: null,
-        ...(tenant ? { settings: bindSettings(tenant.settings) } : {}),
+        ...(tenant ? { settings: bindSettings(tenant.settings, 'admin_change') } : {}),
       };
       await store.requests.insert(request);
       await appendAudit(store, {
@@ -35,7 +36,7 @@ export async function requestAdminChange(deps: EngineDeps, actor: Actor, input: 
           ...(change.identities?.length ? { identities: change.identities.map(identityKey).join(' ') } : {}),
         },
       });
-      await fanOutAlert(store, deps, now, request.tenantId, adminChangeRequested(request, change, actor.admin));
+      await fanOutAlert(store, deps, now, request.tenantId, withApprovalsNeeded(request, adminChangeRequested(request, change, actor.admin)));
       return request;
     });
   });

@@ -1,4 +1,4 @@
-import type { Tenant, TenantSettings } from '../model/tenant.js';
+import { APPROVAL_SETTINGS, type Tenant, type TenantSettings } from '../model/tenant.js';
 
 /** Settings a change may touch: the rule settings plus the plan entitlement. */
 export type SettingsFields = Partial<TenantSettings> & { selfManagedKeys?: boolean };
@@ -23,7 +23,7 @@ const text = (v: unknown) => (Array.isArray(v) ? (v.length ? [...v].sort().join(
  * react), a longer lock-approval TTL (a lock request stays approvable longer), `keep` (an unreviewed key
  * change survives its deadline), turning self-managed keys off while instances are customer-keyed (their
  * admins lose revert and unlock), and removing or moving the tenant's Slack alert channel (the people who
- * watch it stop seeing alerts), and step-up covering fewer decisions (or off). Everything else — the opposite directions, digest schedule, timezone — applies at once.
+ * watch it stop seeing alerts), step-up covering fewer decisions (or off), and fewer approvers required (k-of-n). Everything else — the opposite directions, digest schedule, timezone — applies at once.
  */
 function weakens(field: keyof SettingsFields, from: unknown, to: unknown, customerKeyed: number): boolean {
   switch (field) {
@@ -40,6 +40,11 @@ function weakens(field: keyof SettingsFields, from: unknown, to: unknown, custom
       return to === false && from === true && customerKeyed > 0;
     case 'slackAlertChannel':
       return Boolean(from) && to !== from;
+    // Fewer approvers: fewer people must agree to a key change, lock or roster change (k-of-n).
+    case 'approvalsKeyChange':
+    case 'approvalsLock':
+    case 'approvalsRoster':
+      return (to as number) < (from as number);
     // Step-up off, or fewer decisions covered: a stolen chat or console session can decide more alone.
     case 'stepUp':
       return ((from as string[] | null) ?? []).some((op) => !((to as string[] | null) ?? []).includes(op));
@@ -54,7 +59,7 @@ export function classifySettingsChange(tenant: Tenant, change: SettingsFields, c
   const out: ClassifiedChange = { weakening: [], immediate: [] };
   for (const [field, to] of Object.entries(change) as Array<[keyof SettingsFields, unknown]>) {
     if (to === undefined) continue;
-    const from = current[field] ?? (field === 'stepUp' ? [] : null);
+    const from = current[field] ?? (field === 'stepUp' ? [] : (Object.values(APPROVAL_SETTINGS) as string[]).includes(field) ? 1 : null);
     if (text(from) === text(to)) continue;
     (weakens(field, from, to, customerKeyed) ? out.weakening : out.immediate).push({ field, from: text(from), to: text(to) });
   }
@@ -65,6 +70,7 @@ const LABEL: Record<string, string> = {
   reviewWindowHours: 'review window (h)', lockCooldownHours: 'lock cooldown (h)', lockApprovalTtlHours: 'lock-approval TTL (h)',
   unreviewedChangePolicy: 'unreviewed-change policy', selfManagedKeys: 'self-managed keys', slackAlertChannel: 'Slack alert channel',
   digestCron: 'digest schedule', timezone: 'timezone', lockDrainSeconds: 'lock drain (s)', stepUp: 'passkey step-up',
+  approvalsKeyChange: 'approvals required (key change)', approvalsLock: 'approvals required (lock)', approvalsRoster: 'approvals required (roster change)',
 };
 
 /** "review window (h) 72 → 12, unreviewed-change policy rollback → keep": a change as admins read it. */

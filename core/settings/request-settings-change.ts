@@ -13,6 +13,7 @@ import { audited } from '../lifecycle/audited.js';
 import { applySettings, customerKeyedCount, pickFields } from './apply-settings.js';
 import { classifySettingsChange, describeSettingChanges, type SettingChange, type SettingsFields } from './classify-settings-change.js';
 import { validateSettingsChange } from './validate-settings-change.js';
+import { requireReachableApprovals } from './require-reachable-approvals.js';
 
 /** What a global admin's settings change did: what applied at once, and the request for the rest. */
 export interface SettingsChangeOutcome {
@@ -34,6 +35,7 @@ export async function requestSettingsChange(deps: EngineDeps, actor: Actor, chan
       const tenantId = actor.admin.tenantId;
       const tenant = await store.tenants.byId(tenantId);
       if (!tenant) throw new DomainError('tenant_not_found', 'That tenant does not exist.');
+      await requireReachableApprovals(store, tenantId, fields);
       const { weakening, immediate } = classifySettingsChange(tenant, fields, await customerKeyedCount(store, tenantId));
       if (weakening.length === 0 && immediate.length === 0) throw new DomainError('invalid_input', 'Those are the settings already in force; nothing to change.');
       const open = (await store.requests.pending(tenantId)).find((r) => r.type === 'settings_change');
@@ -55,7 +57,7 @@ export async function requestSettingsChange(deps: EngineDeps, actor: Actor, chan
           id: newRequestId(deps.random), tenantId, instanceId: null, type: 'settings_change', state: 'pending', requestedBy: actor.admin.id, requestedVia: actor.transport,
           payload: { operation: 'settings_change', summary, fields: JSON.stringify(pickFields(fields, weakening.map((c) => c.field))) },
           openedAt: now, deadline: new Date(now.getTime() + tenant.settings.reviewWindowHours * 3_600_000),
-          decidedBy: null, decidedAt: null, decisionReason: null, settings: bindSettings(tenant.settings),
+          decidedBy: null, decidedAt: null, decisionReason: null, settings: bindSettings(tenant.settings, 'settings_change'),
         };
         await store.requests.insert(request);
         await appendAudit(store, {

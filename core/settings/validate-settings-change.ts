@@ -1,5 +1,8 @@
 import { DomainError } from '../errors.js';
-import type { TenantSettings } from '../model/tenant.js';
+import { APPROVAL_SETTINGS, type TenantSettings } from '../model/tenant.js';
+
+/** The most approvers a request type can require besides its requester. */
+export const MAX_APPROVALS = 9;
 import type { DigestSchedule } from '../ports/digest-schedule.js';
 import type { SettingsFields } from './classify-settings-change.js';
 import { STEP_UP_OPERATIONS } from '../step-up/step-up-policy.js';
@@ -42,6 +45,12 @@ export function validateSettingsChange(change: SettingsFields, schedule: DigestS
   }
   if (settings.lockDrainSeconds !== undefined && !(Number.isInteger(settings.lockDrainSeconds) && settings.lockDrainSeconds >= 0 && settings.lockDrainSeconds <= 900)) {
     throw new DomainError('invalid_input', 'lockDrainSeconds must be a whole number of seconds from 0 to 900 (how long a locking database may still fetch its keys to stop cleanly).');
+  }
+  for (const key of Object.values(APPROVAL_SETTINGS)) {
+    const v = settings[key];
+    if (v !== undefined && !(Number.isInteger(v) && v >= 1 && v <= MAX_APPROVALS)) {
+      throw new DomainError('invalid_approvals_required', `Approvals required (${key}) must be a whole number from 1 to ${MAX_APPROVALS}: how many administrators besides the requester must approve (1 is the two-person rule).`, { field: key });
+    }
   }
   if (settings.stepUp !== undefined) {
     const ops = settings.stepUp;

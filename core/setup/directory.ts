@@ -1,3 +1,4 @@
+import { approvalProgressOf } from '../lifecycle/approval-progress.js';
 import type { EngineDeps } from '../engine-deps.js';
 import { adminNotFound } from '../access/admin-refusals.js';
 import { DomainError } from '../errors.js';
@@ -45,6 +46,12 @@ export async function listRequests(deps: EngineDeps, tenantId: string, all: bool
     const named = await store.instances.namesOf(requests.flatMap((r) => (r.instanceId ? [r.instanceId] : [])));
     const names = new Map(named.map((i) => [i.id, i.name]));
     const emails = new Map(admins.map((a) => [a.id, a.email]));
-    return requests.map((r) => ({ ...r, instanceName: r.instanceId ? (names.get(r.instanceId) ?? null) : null, requesterEmail: emails.get(r.requestedBy) ?? null }));
+    const out = [];
+    for (const r of requests) {
+      // A pending k-of-n request lists its recorded approvals ("1 of 2 approvals").
+      const progress = await approvalProgressOf(store, r, admins);
+      out.push({ ...r, ...(progress ? { progress } : {}), instanceName: r.instanceId ? (names.get(r.instanceId) ?? null) : null, requesterEmail: emails.get(r.requestedBy) ?? null });
+    }
+    return out;
   });
 }

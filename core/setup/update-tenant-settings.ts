@@ -9,6 +9,7 @@ import { audited } from '../lifecycle/audited.js';
 import { applySettings, customerKeyedCount } from '../settings/apply-settings.js';
 import { classifySettingsChange, describeSettingChanges, type SettingsFields } from '../settings/classify-settings-change.js';
 import { validateSettingsChange } from '../settings/validate-settings-change.js';
+import { requireReachableApprovals } from '../settings/require-reachable-approvals.js';
 
 /** Settings the operator may change; unset fields stay as they are. */
 export type TenantSettingsChange = SettingsFields;
@@ -24,6 +25,7 @@ export async function updateTenantSettings(deps: EngineDeps, tenantId: string, c
       const tenant = await store.tenants.byId(tenantId);
       if (!tenant) throw new DomainError('tenant_not_found', 'That tenant does not exist.');
       const fields = validateSettingsChange(change, schedule);
+      await requireReachableApprovals(store, tenantId, fields);
       const { weakening, immediate } = classifySettingsChange(tenant, fields, await customerKeyedCount(store, tenantId));
       const globals = (await store.admins.list(tenantId)).filter((a) => a.role === 'global_admin');
       if (weakening.length > 0 && globals.length >= 2) {

@@ -22,7 +22,9 @@ export function digestRepo(tx: Drizzle): DigestRepo {
                count(*) filter (where key_mode = 'customer') as customer_keyed
           from instances where tenant_id = ${tenantId}`);
       const pending = await rawRows<Record<string, unknown>>(tx, sql`
-        select r.id, r.type, i.name as instance_name, a.email as requested_by, r.deadline, r.payload->>'summary' as summary, count(*) over () as total
+        select r.id, r.type, i.name as instance_name, a.email as requested_by, r.deadline, r.payload->>'summary' as summary, count(*) over () as total,
+               coalesce((r.settings->>'approvalsRequired')::int, 1) as approvals_required,
+               (select count(*) from request_approvals ra join admins x on x.id = ra.admin_id where ra.request_id = r.id) as approvals
           from requests r left join instances i on i.id = r.instance_id left join admins a on a.id = r.requested_by
          where r.tenant_id = ${tenantId} and r.state = 'pending'
          order by r.deadline, r.id limit ${limit}`);
@@ -50,7 +52,7 @@ export function digestRepo(tx: Drizzle): DigestRepo {
           total: toNumber(counts?.total ?? 0), active: toNumber(counts?.active ?? 0), locked: toNumber(counts?.locked ?? 0),
           locking: toNumber(counts?.locking ?? 0), customerKeyed: toNumber(counts?.customer_keyed ?? 0),
         },
-        pending: pending.map((r) => ({ id: String(r.id), type: r.type as RequestType, instanceName: (r.instance_name as string | null) ?? null, requestedBy: (r.requested_by as string | null) ?? null, deadline: date(r.deadline), ...(r.type === 'settings_change' ? { summary: (r.summary as string | null) ?? null } : {}) })),
+        pending: pending.map((r) => ({ id: String(r.id), type: r.type as RequestType, instanceName: (r.instance_name as string | null) ?? null, requestedBy: (r.requested_by as string | null) ?? null, deadline: date(r.deadline), ...(r.type === 'settings_change' ? { summary: (r.summary as string | null) ?? null } : {}), ...(toNumber(r.approvals_required) > 1 ? { approvals: { count: toNumber(r.approvals), required: toNumber(r.approvals_required) } } : {}) })),
         pendingTotal: toNumber(pending[0]?.total ?? 0),
         locked: locked.map((r) => ({ instanceName: String(r.instance_name), lockedAt: dateOrNull(r.locked_at) })),
         oldestKeys: oldest.map((r) => ({ instanceName: String(r.instance_name), keyName: String(r.key_name), fingerprint: String(r.fingerprint), kind: r.kind as ProtectorKind, createdAt: date(r.created_at) })),

@@ -39,6 +39,10 @@ export function requestRepo(tx: Drizzle): RequestRepo {
         .orderBy(...pendingOrder);
       return rows.map(toRequest);
     },
+    async lockById(id) {
+      const [row] = await tx.select().from(requests).where(eq(requests.id, id)).for('update');
+      return row ? toRequest(row) : null;
+    },
     async decide(id, to, decidedBy, at, reason) {
       // Under READ COMMITTED a concurrent decider waits for our row lock, then re-checks `state` and updates nothing.
       const [row] = await tx

@@ -24,3 +24,4 @@ export { offlineHooks } from './offline-hooks.js';
 export { cliTokens } from './cli-tokens.js';
 export { passkeys } from './passkeys.js';
 export { webauthnChallenges } from './webauthn-challenges.js';
+export { requestApprovals } from './request-approvals.js';

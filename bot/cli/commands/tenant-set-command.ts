@@ -3,6 +3,7 @@ import type { TenantSettingsChange } from '../../../core/setup/update-tenant-set
 import { type CliCommand, type CliValues, str } from '../cli-command.js';
 import { UsageError } from '../usage-error.js';
 import { STEP_UP_OPERATIONS } from '../../../core/step-up/step-up-policy.js';
+import { APPROVAL_SETTINGS } from '../../../core/model/tenant.js';
 
 function hours(values: CliValues, name: string): number | undefined {
   const v = str(values, name);
@@ -32,6 +33,24 @@ function stepUpOf(values: CliValues): string[] | undefined {
   return ops === undefined ? [...STEP_UP_OPERATIONS] : ops.split(',').map((o) => o.trim()).filter(Boolean);
 }
 
+const APPROVAL_TYPES: Record<string, keyof typeof APPROVAL_SETTINGS> = { key_change: 'key_change', lock: 'lock', admin_change: 'admin_change', roster: 'admin_change' };
+
+/** --approvals-required key_change=2,lock=2,admin_change=2 (any subset; `roster` is accepted for admin_change): the k-of-n counts. */
+function approvalsOf(values: CliValues): Partial<Record<(typeof APPROVAL_SETTINGS)[keyof typeof APPROVAL_SETTINGS], number>> {
+  const v = str(values, 'approvals-required');
+  if (v === undefined) return {};
+  const out: Partial<Record<(typeof APPROVAL_SETTINGS)[keyof typeof APPROVAL_SETTINGS], number>> = {};
+  for (const part of v.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const m = /^([a-z_]+)=(\d{1,2})$/.exec(part);
+    const type = m ? APPROVAL_TYPES[m[1]!] : undefined;
+    if (!m || !type) throw new UsageError('--approvals-required takes key_change=<n>,lock=<n>,admin_change=<n> (any of them; n from 1 to 9)');
+    // The range (1..9) and whether the roster can meet it are the engine's to check, with their own codes.
+    out[APPROVAL_SETTINGS[type]] = Number(m[2]);
+  }
+  if (Object.keys(out).length === 0) throw new UsageError('--approvals-required takes key_change=<n>,lock=<n>,admin_change=<n>');
+  return out;
+}
+
 /**
  * tenant set: the plan entitlement and the tenant's rule settings. The operator applies directly until the tenant has two
  * global admins, then only changes that do not weaken protection; with --as a global admin requests it (weakening → settings_change request).
@@ -39,7 +58,7 @@ function stepUpOf(values: CliValues): string[] | undefined {
 export const tenantSetCommand: CliCommand = {
   path: ['tenant', 'set'],
   usage:
-    'dualkey tenant set [--tenant <t>] [--self-managed-keys | --no-self-managed-keys] [--review-window-hours <h>] [--lock-cooldown-hours <h>] [--lock-approval-ttl-hours <h>] [--unreviewed-policy rollback|keep] [--digest-cron "<cron>"] [--timezone <IANA zone>] [--slack-alert-channel <C…|none>] [--lock-drain-seconds <s>] [--step-up off|passkey] [--step-up-operations approve_key_change,approve_lock,rollback,approve_roster,unlock] [--token-file <f of a global admin>]',
+    'dualkey tenant set [--tenant <t>] [--self-managed-keys | --no-self-managed-keys] [--review-window-hours <h>] [--lock-cooldown-hours <h>] [--lock-approval-ttl-hours <h>] [--unreviewed-policy rollback|keep] [--digest-cron "<cron>"] [--timezone <IANA zone>] [--slack-alert-channel <C…|none>] [--lock-drain-seconds <s>] [--step-up off|passkey] [--step-up-operations approve_key_change,approve_lock,rollback,approve_roster,unlock] [--approvals-required key_change=<n>,lock=<n>,admin_change=<n>] [--token-file <f of a global admin>]',
   options: {
     'self-managed-keys': { type: 'boolean' },
     'no-self-managed-keys': { type: 'boolean' },
@@ -53,6 +72,7 @@ export const tenantSetCommand: CliCommand = {
     'lock-drain-seconds': { type: 'string' },
     'step-up': { type: 'string' },
     'step-up-operations': { type: 'string' },
+    'approvals-required': { type: 'string' },
     as: { type: 'string' },
   },
   args: [0, 0],
@@ -72,6 +92,7 @@ export const tenantSetCommand: CliCommand = {
       slackAlertChannel: channel === undefined ? undefined : channel === 'none' ? null : channel,
       lockDrainSeconds: seconds(values, 'lock-drain-seconds'),
       stepUp: stepUpOf(values),
+      ...approvalsOf(values),
     };
     if (Object.values(change).every((v) => v === undefined)) throw new UsageError('say what to change, e.g. --timezone Europe/Paris');
     // An admin's own token (or --as in local development) requests; without either, the operator acts.

@@ -79,8 +79,9 @@ export function consoleActionRoutes(ctx: ConsoleContext, webauthn: WebAuthnVerif
         const response = form.get('response');
         try {
           // A passkey response answers a step-up challenge; without one the decision goes as on every transport.
-          if (response !== null) await engine.decideWithStepUp(webauthn, s.actor, id, decision, reason, parseJsonObject(response));
-          else await engine.decide(s.actor, id, decision, reason);
+          const decided = response !== null ? await engine.decideWithStepUp(webauthn, s.actor, id, decision, reason, parseJsonObject(response)) : await engine.decide(s.actor, id, decision, reason);
+          // A k-of-n approval short of its count: recorded, the request stays pending.
+          if (decided.progress) return redirect(res, `/console/requests/${id}?done=approval_recorded`);
         } catch (e) {
           if (!isDomainError(e) || (e.code !== 'step_up_required' && e.code !== 'step_up_invalid')) throw e;
           // The tenant wants a passkey for this decision: ask for it here, challenge bound to this request, decision and deadline.

@@ -26,7 +26,7 @@ const day = (v: string | null, plusDays = 0): Date | undefined => {
 
 /** Notices a redirect after an action carries in its query (fixed texts only: nothing from the query is echoed). */
 const DONE: Record<string, string> = {
-  approve: 'Approved. Every admin has been told.', rollback: 'Rolled back. Every admin has been told.', reject: 'Rejected. Every admin has been told.',
+  approve: 'Approved. Every admin has been told.', approval_recorded: 'Your approval is recorded; the request needs more approvals and stays pending. Every admin has been told.', rollback: 'Rolled back. Every admin has been told.', reject: 'Rejected. Every admin has been told.',
   revert: 'Reverted to a service-managed key; another admin must approve. Every admin has been alerted.',
   token_revoke: 'Token revoked: it no longer works.',
   admin_add: 'Roster change requested; another global admin must approve it.', admin_remove: 'Removal requested; another global admin must approve it.',

@@ -1,4 +1,5 @@
 import type { RequestView } from '../../../core/console/console-queries.js';
+import { describeProgress } from '../../../core/alerts/approval-message.js';
 import type { Decision } from '../../../core/lifecycle/decide-request.js';
 import { adminChangeOf, describeAdminChange } from '../../../core/roster/admin-change.js';
 import { html, type SafeHtml } from '../pages/html.js';
@@ -70,6 +71,7 @@ ${p.previousKeyName ? html`<dt>Previous key</dt><dd>${p.previousKeyName} <code>$
 <dt>Requested by</dt><dd>${r.requesterEmail ?? 'former admin'} via ${r.requestedVia}, ${formatUtc(r.openedAt)}</dd>
 <dt>Deadline</dt><dd>${formatUtc(r.deadline)}${r.state === 'pending' ? ` (${timeLeft(now, r.deadline)} left)` : ''}</dd>
 <dt>State</dt><dd>${r.state.replace(/_/g, ' ')}</dd>
+${r.progress && r.state === 'pending' ? html`<dt>Approvals</dt><dd>${describeProgress(r.progress)}</dd>` : ''}
 ${r.decidedAt ? html`<dt>Decided</dt><dd>${r.deciderEmail ?? 'the scheduler (deadline passed)'}, ${formatUtc(r.decidedAt)}${r.decisionReason ? ` — “${r.decisionReason}”` : ''}</dd>` : ''}
 </dl></section>
 ${r.state === 'pending' ? html`<section class="panel" aria-labelledby="decide-h"><h2 id="decide-h">Decide</h2><p class="muted">Approving needs another admin than the requester; anyone may roll back or reject.</p>${decisionForms(viewer, r)}</section>` : ''}`);

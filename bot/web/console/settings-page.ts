@@ -17,6 +17,7 @@ ${row('Lock approval time', `${s.lockApprovalTtlHours} hours`, 'How long a lock 
 ${row('Unreviewed key changes', s.unreviewedChangePolicy === 'rollback' ? 'rolled back at the deadline' : 'kept at the deadline', 'What happens to a key change nobody approved or rolled back in time.')}
 ${row('Digest', `${s.digestCron} (${s.timezone})`, 'When each admin gets the summary: pending requests, locked instances, key ages, recent changes, undelivered alerts.')}
 ${row('Passkey step-up', stepUpOperations(s).length ? `passkey for ${stepUpOperations(s).join(', ').replace(/_/g, ' ')}` : 'off', 'Decisions that need a passkey (user verified) in the console; chat buttons and CLI tokens answer with a one-time link to the console instead.')}
+${row('Approvals required', `key change ${s.approvalsKeyChange ?? 1}, lock ${s.approvalsLock ?? 1}, roster change ${s.approvalsRoster ?? 1}`, 'How many administrators besides the requester must approve (1: the two-person rule); one roll back or reject ends a request. A change applies to requests opened after it.')}
 ${row('Slack alert channel', s.slackAlertChannel ?? 'none', 'A Slack channel that also receives every alert, besides each admin\'s own messages.')}
 </tbody></table>
 <p class="muted">The operator changes these with <code>dualkey tenant set</code>; every change is audited.</p>

@@ -48,7 +48,7 @@ describe('tenant settings under the two-person rule', () => {
   it('keeps a pending key change on its deadline and rollback policy after the settings are weakened and approved', async () => {
     const change = await h.engine.changeKey(s.ann, s.instance, upload());
     const deadline = change.request.deadline;
-    expect(change.request.settings).toEqual({ reviewWindowHours: 72, lockCooldownHours: 72, lockApprovalTtlHours: 24, unreviewedChangePolicy: 'rollback' });
+    expect(change.request.settings).toEqual({ reviewWindowHours: 72, lockCooldownHours: 72, lockApprovalTtlHours: 24, unreviewedChangePolicy: 'rollback', approvalsRequired: 1 });
 
     const asked = await h.engine.requestSettingsChange(s.ann, { unreviewedChangePolicy: 'keep', reviewWindowHours: 12 }, schedule);
     await h.engine.decide(s.bob, asked.request!.id, 'approve');

@@ -28,4 +28,12 @@ describe('which settings changes weaken protection', () => {
     expect(fields(classifySettingsChange(tenant, { slackAlertChannel: 'C0OTHER22' }, 0)).weakening).toEqual(['slackAlertChannel']);
     expect(fields(classifySettingsChange({ ...tenant, settings: DEFAULT_TENANT_SETTINGS }, { slackAlertChannel: 'C0OTHER22' }, 0)).immediate).toEqual(['slackAlertChannel']);
   });
+
+  it('counts fewer k-of-n approvers as weakening and more as applying at once, per request type (unset means 1)', () => {
+    const two: Tenant = { ...tenant, settings: { ...tenant.settings, approvalsLock: 2, approvalsKeyChange: 2 } };
+    expect(fields(classifySettingsChange(two, { approvalsLock: 1, approvalsKeyChange: 3, approvalsRoster: 2 }, 0))).toEqual({ weakening: ['approvalsLock'], immediate: ['approvalsKeyChange', 'approvalsRoster'] });
+    // 1 is what an unset count already means: nothing changes.
+    expect(fields(classifySettingsChange(tenant, { approvalsLock: 1 }, 0))).toEqual({ weakening: [], immediate: [] });
+    expect(classifySettingsChange(two, { approvalsLock: 1 }, 0).weakening).toEqual([{ field: 'approvalsLock', from: '2', to: '1' }]);
+  });
 });
