@@ -16,6 +16,18 @@ type Json = Record<string, unknown>;
 const upload = () => ({ kind: 'upload' as const, upload: { file: fixture('rsa-2048.pfx'), password: FIXTURE_PASSWORD } });
 const STEP_UP_LINK = /\/console\/sign-in\/([A-Za-z0-9_-]{43})\?next=%2Fconsole%2Frequests%2F(r-[a-z0-9]+)/;
 
+/** Runs the CLI in process against a world's server database, in `work`, with --json. */
+async function runCliIn(w: TeamsWorld, work: string, argv: string[]) {
+  const out: string[] = [];
+  const io: CliIo = { stdout: (d) => void out.push(d.toString()), stderr: (d) => void out.push(d.toString()), readStdin: async () => Buffer.alloc(0), promptSecret: async () => null, cwd: work };
+  const code = await runCli([...argv, '--json'], io, {
+    env: { DUALKEY_DATA_DIR: w.server.runtime.dataDir, PUBLIC_URL: 'https://dualkey.example.com' },
+    openEngine: (c) => openRuntime(c, { database: w.server.runtime.database, clock: w.clock }),
+    serve: async () => undefined,
+  });
+  return { code, json: JSON.parse(out.join('')) as Json };
+}
+
 /**
  * With step-up on, no transport but the console decides a covered request: a Slack button, a Teams card and a
  * CLI token answer `step_up_required` with a one-time console link that signs the admin in on that request's page.
@@ -82,17 +94,7 @@ describe('step-up: every other transport refuses with a one-time console link', 
       expect(text).toContain('https://dualkey.example.com/console/sign-in/');
     });
 
-    /** Runs the CLI in process against the world's server database. */
-    async function cli(argv: string[]) {
-      const out: string[] = [];
-      const io: CliIo = { stdout: (d) => void out.push(d.toString()), stderr: (d) => void out.push(d.toString()), readStdin: async () => Buffer.alloc(0), promptSecret: async () => null, cwd: work };
-      const code = await runCli([...argv, '--json'], io, {
-        env: { DUALKEY_DATA_DIR: w.server.runtime.dataDir, PUBLIC_URL: 'https://dualkey.example.com' },
-        openEngine: (c) => openRuntime(c, { database: w.server.runtime.database, clock: w.clock }),
-        serve: async () => undefined,
-      });
-      return { code, json: JSON.parse(out.join('')) as Json };
-    }
+    const cli = (argv: string[]) => runCliIn(w, work, argv);
 
     it('a CLI token answers step_up_required with the link in its own field, not in the message', async () => {
       const { token } = await w.engine.createCliToken({ admin: w.admins.bob, transport: 'web' }, 'step-up test');
@@ -124,5 +126,43 @@ describe('step-up: every other transport refuses with a one-time console link', 
       expect((await w.engine.resolveTenant('acme')).settings.stepUp).toEqual(['approve_key_change', 'approve_lock', 'rollback']);
     });
   });
-});
 
+  describe('CLI unlock', () => {
+    let w: TeamsWorld;
+    let work: string;
+    beforeAll(async () => {
+      w = await startTeamsWorld();
+      work = mkdtempSync(path.join(tmpdir(), 'dualkey-step-up-unlock-'));
+    });
+    afterAll(async () => {
+      await w?.close();
+      if (work) rmSync(work, { recursive: true, force: true });
+    });
+
+    it('a CLI unlock under step-up answers step_up_required with a one-time unlock page link in its own field; the instance stays locked', async () => {
+      const bob = { admin: w.admins.bob, transport: 'web' as const };
+      const ann = { admin: w.admins.ann, transport: 'web' as const };
+      const change = await w.engine.changeKey(ann, w.instance, upload());
+      await w.engine.decide(bob, change.request.id, 'approve');
+      w.clock.advanceHours(72);
+      const lock = await w.engine.requestLock(ann, w.instance, { confirm: w.instance, upload: upload().upload });
+      await w.engine.decide(bob, lock.id, 'approve');
+      await w.engine.updateTenantSettings(w.tenantId, { stepUp: ['unlock'] }, nodeCronSchedule());
+      writeFileSync(path.join(work, 'key.pfx'), fixture('rsa-2048.pfx'));
+      writeFileSync(path.join(work, 'password.txt'), FIXTURE_PASSWORD, { mode: 0o600 });
+      const { token } = await w.engine.createCliToken(bob, 'step-up unlock test');
+      writeFileSync(path.join(work, 'bob.token'), `${token}\n`, { mode: 0o600 });
+      const { code, json } = await runCliIn(w, work, ['unlock', w.instance, '--token-file', 'bob.token', '--file', 'key.pfx', '--password-file', 'password.txt']);
+      expect(code).toBe(1);
+      const { error } = json as { error: { code: string; message: string; details: { link: string; operation: string } } };
+      expect([error.code, error.details.operation]).toEqual(['step_up_required', 'unlock']);
+      expect(error.details.link).toMatch(/^https:\/\/dualkey\.example\.com\/pages\/[A-Za-z0-9_-]{43}$/);
+      expect(error.message).not.toContain('/pages/');
+      expect((await w.engine.status(w.tenantId, w.instance))[0]!.state).toBe('locked');
+      // The link opens Bob's unlock page on this server, where the passkey is asked for.
+      const page = await fetch(`${w.server.url}${new URL(error.details.link).pathname}`);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain(w.instance);
+    });
+  });
+});

@@ -1,3 +1,5 @@
+import { DomainError, isDomainError } from '../../../core/errors.js';
+import { publicUrlOf } from '../../runtime/config.js';
 import { type CliCommand, str } from '../cli-command.js';
 import { UsageError } from '../usage-error.js';
 import { readKeyFileArgs } from './key-commands.js';
@@ -29,7 +31,14 @@ export const lockCommands: CliCommand[] = [
     async run(ctx, [instance], values) {
       const actor = await ctx.actor(str(values, 'as'));
       const upload = await readKeyFileArgs(ctx, values);
-      const i = await (await ctx.engine()).unlock(actor, instance!, upload);
+      const engine = await ctx.engine();
+      const i = await engine.unlock(actor, instance!, upload).catch(async (e: unknown) => {
+        if (!isDomainError(e) || e.code !== 'step_up_required' || e.details.operation !== 'unlock' || actor.impersonatedBy) throw e;
+        // Where the tenant wants a passkey for unlock, the CLI answers with this admin's one-time unlock page, as chat does.
+        const { token } = await engine.issuePageLink(actor, 'unlock', instance!);
+        // The link is a credential: its own field, for this admin's terminal, never the message text.
+        throw new DomainError(e.code, `${e.message} Open the one-time link below (works once, for you, for 10 minutes).`, { ...e.details, link: `${publicUrlOf(ctx.config).replace(/\/$/, '')}/pages/${token}` });
+      });
       return { json: { instance: i.name, state: i.state }, text: `${i.name} is unlocked and online again.` };
     },
   },
