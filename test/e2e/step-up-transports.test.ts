@@ -159,10 +159,11 @@ describe('step-up: every other transport refuses with a one-time console link', 
       expect(error.details.link).toMatch(/^https:\/\/dualkey\.example\.com\/pages\/[A-Za-z0-9_-]{43}$/);
       expect(error.message).not.toContain('/pages/');
       expect((await w.engine.status(w.tenantId, w.instance))[0]!.state).toBe('locked');
-      // The link opens Bob's unlock page on this server, where the passkey is asked for.
+      // The link opens Bob's unlock page on this server; he has no passkey yet, so the page says to register one first.
       const page = await fetch(`${w.server.url}${new URL(error.details.link).pathname}`);
-      expect(page.status).toBe(200);
-      expect(await page.text()).toContain(w.instance);
+      const html = await page.text();
+      expect(html).toContain(`Unlocking ${w.instance} needs a passkey`);
+      expect(html).toContain('register one in the console');
     });
   });
 });
