@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { InstanceRef } from '../../../core/data-plane/record-service.js';
 import { createEngine, type Engine } from '../../../core/engine.js';
-import type { Vault } from '../../../core/ports/vault.js';
 import { createHarness, refusal, seedTenant, type Harness, type Seeded } from '../../support/engine-harness.js';
 import { FIXTURE_PASSWORD, fixture } from '../../support/key-fixtures.js';
+import { observeUnwraps } from '../../support/observed-vault.js';
 
 const file = () => ({ file: fixture('rsa-2048.pfx'), password: FIXTURE_PASSWORD });
 
@@ -25,13 +25,7 @@ describe('a replica\'s data plane follows generation changes made elsewhere', ()
     const i = await h.db.uow.run((store) => store.instances.byName(s.tenant.id, s.instance));
     ref = { instanceId: i!.id, tenantId: s.tenant.id, name: s.instance };
     unwraps = 0;
-    const counted = new Proxy(h.vault, {
-      get(target, prop, receiver) {
-        if (prop === 'unwrapDek') return async (keyId: string, wrapped: Buffer) => { unwraps++; return target.unwrapDek(keyId, wrapped); };
-        const v = Reflect.get(target, prop, receiver) as unknown;
-        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
-      },
-    }) as Vault;
+    const counted = observeUnwraps(h.vault, () => unwraps++);
     replica = createEngine({ ...h.engine.deps, vault: counted });
     await h.engine.records.put(ref, 'invoice/1', Buffer.from('100 EUR'));
   });

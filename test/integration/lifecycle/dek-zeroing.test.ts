@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { InstanceRef } from '../../../core/data-plane/record-service.js';
 import { createEngine, type Engine } from '../../../core/engine.js';
-import type { Vault } from '../../../core/ports/vault.js';
 import { createHarness, refusal, seedTenant, type Harness, type Seeded } from '../../support/engine-harness.js';
 import { FIXTURE_PASSWORD, fixture } from '../../support/key-fixtures.js';
+import { observeUnwraps } from '../../support/observed-vault.js';
 
 const file = () => ({ file: fixture('rsa-2048.pfx'), password: FIXTURE_PASSWORD });
 const allZero = (b: Buffer) => b.length > 0 && b.every((x) => x === 0);
@@ -28,19 +28,7 @@ describe('plaintext keys leave every replica\'s memory when a lock commits', () 
     const i = await h.db.uow.run((store) => store.instances.byName(s.tenant.id, s.instance));
     ref = { instanceId: i!.id, tenantId: s.tenant.id, name: s.instance };
     unwrapped = [];
-    const observed = new Proxy(h.vault, {
-      get(target, prop, receiver) {
-        if (prop === 'unwrapDek') {
-          return async (keyId: string, wrapped: Buffer) => {
-            const dek = await target.unwrapDek(keyId, wrapped);
-            unwrapped.push(dek);
-            return dek;
-          };
-        }
-        const v = Reflect.get(target, prop, receiver) as unknown;
-        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
-      },
-    }) as Vault;
+    const observed = observeUnwraps(h.vault, (dek) => unwrapped.push(dek));
     // A second server process on the same database and vault: its own caches, nothing shared in memory.
     replica = createEngine({ ...h.engine.deps, vault: observed });
     const r = await h.engine.changeKey(s.ann, s.instance, { kind: 'upload', upload: file() });
