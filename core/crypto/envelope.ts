@@ -22,7 +22,9 @@ export function encryptRecord(dek: Buffer, aad: Buffer, plaintext: Buffer, rando
   const nonce = random.bytes(12);
   const cipher = createCipheriv('aes-256-gcm', dek, nonce);
   cipher.setAAD(aad);
-  const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()]);
+  const ciphertext = cipher.update(plaintext);
+  // GCM is a stream mode: final() outputs nothing (it computes the tag), so there is nothing to concatenate.
+  cipher.final();
   return { ciphertext, nonce, tag: cipher.getAuthTag() };
 }
 
@@ -31,5 +33,8 @@ export function decryptRecord(dek: Buffer, aad: Buffer, sealed: { ciphertext: Bu
   const decipher = createDecipheriv('aes-256-gcm', dek, sealed.nonce);
   decipher.setAAD(aad);
   decipher.setAuthTag(sealed.tag);
-  return Buffer.concat([decipher.update(sealed.ciphertext), decipher.final()]);
+  const plaintext = decipher.update(sealed.ciphertext);
+  // final() checks the tag and throws on a mismatch; GCM leaves it no bytes to output.
+  decipher.final();
+  return plaintext;
 }

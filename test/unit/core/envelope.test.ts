@@ -24,6 +24,19 @@ describe('envelope encryption', () => {
     }
   });
 
+  it('refuses a record whose ciphertext, tag or nonce was altered, and round-trips an empty value', () => {
+    const dek = generateDek(random);
+    const aad = recordAad('t1', 'i1', 'k', 1);
+    const sealed = encryptRecord(dek, aad, randomBytes(1024), random);
+    const flip = (b: Buffer, at: number) => Buffer.from(b.map((x, i) => (i === at ? x ^ 1 : x)));
+    expect(() => decryptRecord(dek, aad, { ...sealed, ciphertext: flip(sealed.ciphertext, 1023) })).toThrow();
+    expect(() => decryptRecord(dek, aad, { ...sealed, tag: flip(sealed.tag, 0) })).toThrow();
+    expect(() => decryptRecord(dek, aad, { ...sealed, nonce: flip(sealed.nonce, 11) })).toThrow();
+    const empty = encryptRecord(dek, aad, Buffer.alloc(0), random);
+    expect(empty.ciphertext).toHaveLength(0);
+    expect(decryptRecord(dek, aad, empty)).toHaveLength(0);
+  });
+
   it('encodes the AAD unambiguously (no field can absorb its neighbour)', () => {
     expect(recordAad('a', 'b|c', 'd', 1).equals(recordAad('a|b', 'c', 'd', 1))).toBe(false);
   });
