@@ -1,6 +1,6 @@
 import type { TokenGrant } from '../../core/model/db-key.js';
 import type { InstanceState } from '../../core/model/instance.js';
-import type { EncryptedRecord, RecordRead } from '../../core/model/record.js';
+import type { EncryptedRecord, RecordRead, SealedRecord } from '../../core/model/record.js';
 import type { GuardedWrite } from '../../core/ports/store.js';
 import { DomainError } from '../../core/errors.js';
 import { preparedStatement, type PreparedStatement, type RawRow } from '../prepared/prepared-statement.js';
@@ -15,10 +15,10 @@ export const GRANT = preparedStatement(
   ['text'],
 );
 
-/** A record and its instance's state and generation, in one statement. */
+/** A record and its instance's state and generation, in one statement (only the columns decryption needs: each costs parsing). */
 export const READ_RECORD = preparedStatement(
   'hot_read_record',
-  `select i.state, i.generation, r.key, r.ciphertext, r.nonce, r.tag, r.dek_version, r.updated_at
+  `select i.state, i.generation, r.ciphertext, r.nonce, r.tag, r.dek_version
    from instances i left join records r on r.instance_id = i.id and r.key = $2::text
    where i.id = $1::text`,
   ['text', 'text'],
@@ -91,13 +91,12 @@ export function toGrant(row: RawRow | undefined): TokenGrant | null {
 /** READ_RECORD's row as a RecordRead. */
 export function toRecordRead(row: RawRow | undefined): RecordRead | null {
   if (!row) return null;
-  const record: EncryptedRecord | null = row.key === null || row.key === undefined ? null : {
-    key: row.key as string,
+  // ciphertext is NOT NULL: it is null only when the left join found no record.
+  const record: SealedRecord | null = row.ciphertext === null || row.ciphertext === undefined ? null : {
     ciphertext: bytes(row.ciphertext),
     nonce: bytes(row.nonce),
     tag: bytes(row.tag),
     dekVersion: Number(row.dek_version),
-    updatedAt: date(row.updated_at),
   };
   return { state: row.state as InstanceState, generation: toNumber(row.generation), record };
 }

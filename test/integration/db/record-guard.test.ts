@@ -3,7 +3,7 @@ import { DomainError } from '../../../core/errors.js';
 import type { Instance } from '../../../core/model/instance.js';
 import type { UnitOfWork } from '../../../core/ports/store.js';
 import { createTestDatabase, testEngine, type TestDatabase } from '../../support/test-database.js';
-import { aRecord, aTenant, anInstance, hoursAfter } from './fixtures/models.js';
+import { aRecord, aTenant, anInstance, hoursAfter, sealedPart } from './fixtures/models.js';
 
 describe(`guarded record access checks the instance in the same statement (${testEngine})`, () => {
   let db: TestDatabase;
@@ -32,7 +32,8 @@ describe(`guarded record access checks the instance in the same statement (${tes
     expect(await uow.run((s) => s.records.write(instance.id, 1, second))).toEqual({ outcome: 'ok', existed: true });
 
     const read = await uow.run((s) => s.records.read(instance.id, 'customers/42'));
-    expect(read).toEqual({ state: 'active', generation: 1, record: second });
+    expect(read).toEqual({ state: 'active', generation: 1, record: sealedPart(second) });
+    expect(await uow.run((s) => s.records.all(instance.id))).toEqual([second]);
     expect(Buffer.isBuffer(read?.record?.ciphertext)).toBe(true);
     expect(await uow.run((s) => s.records.read(instance.id, 'nope'))).toEqual({ state: 'active', generation: 1, record: null });
     expect(await uow.run((s) => s.records.read('ins_missing', 'customers/42'))).toBeNull();

@@ -10,7 +10,7 @@ import { createUnitOfWork } from '../../../db/unit-of-work.js';
 import { rawRows } from '../../../db/repositories/raw-rows.js';
 import { shareOverSocket } from '../../../db/share-over-socket.js';
 import { createTestDatabase, testEngine } from '../../support/test-database.js';
-import { aRecord, aRequest, aTenant, anInstance } from './fixtures/models.js';
+import { aRecord, aRequest, aTenant, anInstance, sealedPart } from './fixtures/models.js';
 import { spawnDbProcess } from './fixtures/spawn-db-process.js';
 
 /** `dualkey serve` sharing its embedded database with CLI processes; a server needs no sharing, so the PostgreSQL run skips it. */
@@ -120,7 +120,8 @@ describe.skipIf(testEngine === 'postgres')('sharing the embedded database over a
     });
     expect(await uow.run((s) => s.tenants.byId(tenant.id))).toEqual(tenant);
     expect(await uow.run((s) => s.requests.byId(request.id))).toEqual(request);
-    expect(await uow.run((s) => s.records.read(instance.id, 'customers/1'))).toEqual({ state: 'active', generation: 1, record });
+    expect(await uow.run((s) => s.records.read(instance.id, 'customers/1'))).toEqual({ state: 'active', generation: 1, record: sealedPart(record) });
+    expect(await uow.run((s) => s.records.all(instance.id))).toEqual([record]);
     expect(await uow.run((s) => s.records.listKeys(instance.id, 'customers/', 10))).toEqual({ state: 'active', generation: 1, keys: ['customers/1'] });
   });
 
