@@ -17,10 +17,16 @@ export class DekCache {
 
   constructor(private readonly deps: EngineDeps) {}
 
+  /** The cached DEKs if they were loaded at `generation`; no I/O, so a hit costs the data plane no await. */
+  peek(instanceId: string, generation: number): Entry | undefined {
+    const hit = this.entries.get(instanceId);
+    return hit && hit.generation === generation ? hit : undefined;
+  }
+
   /** DEKs valid for `generation`, unwrapping them through the vault when the cached ones are older. */
   async get(instanceId: string, generation: number): Promise<Entry> {
-    const hit = this.entries.get(instanceId);
-    if (hit && hit.generation === generation) return hit;
+    const hit = this.peek(instanceId, generation);
+    if (hit) return hit;
     const loaded = await this.deps.uow.run(async (store) => {
       const instance = await store.instances.byId(instanceId);
       if (!instance) throw new DomainError('instance_not_found', 'The instance no longer exists.');

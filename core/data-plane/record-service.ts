@@ -42,7 +42,7 @@ export class RecordService {
       throw new DomainError('record_too_large', `Records are limited to ${MAX_RECORD_BYTES} bytes (1 MiB); this one has ${value.length}. Split it into several records.`);
     }
     const result = await this.guarded(ref, async (generation) => {
-      const { deks, current } = await this.deks.get(ref.instanceId, generation);
+      const { deks, current } = this.deks.peek(ref.instanceId, generation) ?? (await this.deks.get(ref.instanceId, generation));
       const sealed = encryptRecord(deks.get(current)!, recordAad(ref.tenantId, ref.instanceId, key, current), value, this.deps.random);
       // One autocommit statement: no transaction round trips around it (the statement guards itself).
       return this.deps.uow.hot.writeRecord(ref.instanceId, generation, { key, ...sealed, dekVersion: current, updatedAt: this.deps.clock.now() });
@@ -57,7 +57,7 @@ export class RecordService {
     if (!read) throw new DomainError('instance_not_found', `Instance ${ref.name} no longer exists.`);
     if (read.state !== 'active') throw locked(ref, read.state);
     if (!read.record) throw new DomainError('record_not_found', `There is no record "${key.slice(0, 100)}" in ${ref.name}.`);
-    const { deks } = await this.deks.get(ref.instanceId, read.generation);
+    const { deks } = this.deks.peek(ref.instanceId, read.generation) ?? (await this.deks.get(ref.instanceId, read.generation));
     const dek = deks.get(read.record.dekVersion);
     if (!dek) throw new Error(`DEK version ${read.record.dekVersion} of ${ref.instanceId} is missing`);
     return decryptRecord(dek, recordAad(ref.tenantId, ref.instanceId, key, read.record.dekVersion), read.record);
