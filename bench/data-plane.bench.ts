@@ -23,8 +23,8 @@ async function time(n: number, fn: (i: number) => Promise<unknown>): Promise<num
   return n / ((performance.now() - t0) / 1000);
 }
 
-// Medians of this many alternating rounds per side.
-const ROUNDS = 3;
+// Medians of this many alternating rounds per side (five: single rounds on a shared 2-core machine swing by ±10%).
+const ROUNDS = 5;
 
 const PLAIN_PUT = preparedStatement('bench_plain_put', 'insert into bench_plain values ($1::text, $2::bytea) on conflict (key) do update set value = excluded.value', ['text', 'bytea']);
 const PLAIN_GET = preparedStatement('bench_plain_get', 'select value from bench_plain where key = $1::text', ['text']);
@@ -34,7 +34,7 @@ const PLAIN_GET = preparedStatement('bench_plain_get', 'select value from bench_
  * number of plain single-statement upserts/selects of the same bytes on the same database,
  * both as prepared autocommit statements through the same statement runner.
  */
-export async function benchDataPlane(ops = 1000): Promise<BenchRow[]> {
+export async function benchDataPlane(ops = 2000): Promise<BenchRow[]> {
   const dir = mkdtempSync(path.join(tmpdir(), 'dualkey-bench-'));
   // A database of its own: on a shared server database the local vault would meet an earlier run's identity.
   const priv = await openPrivateDatabase();
