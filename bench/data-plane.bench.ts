@@ -12,6 +12,7 @@ import { openPrivateDatabase } from './private-database.js';
 import { preparedStatement } from '../db/prepared/prepared-statement.js';
 import { createUnitOfWork } from '../db/unit-of-work.js';
 import { LocalVault } from '../vault/local-vault.js';
+import { encryptRecord, recordAad } from '../core/crypto/envelope.js';
 import { median, type BenchRow } from './bench-row.js';
 
 export type { BenchRow };
@@ -28,6 +29,20 @@ const ROUNDS = 5;
 
 const PLAIN_PUT = preparedStatement('bench_plain_put', 'insert into bench_plain values ($1::text, $2::bytea) on conflict (key) do update set value = excluded.value', ['text', 'bytea']);
 const PLAIN_GET = preparedStatement('bench_plain_get', 'select value from bench_plain where key = $1::text', ['text']);
+
+/**
+ * Median ops/s of each side over ROUNDS rounds of `ops` calls; within a round the sides run one after
+ * another, so a slow phase of the machine (or the server's checkpointer) hits all of them. Each side
+ * gets keys of its own (`<side>-r<round>k<i>`), so a put always inserts and a get reads what its side put.
+ */
+async function alternatingRounds<S extends string>(ops: number, sides: Record<S, (key: string) => Promise<unknown>>): Promise<Record<S, number>> {
+  const names = Object.keys(sides) as S[];
+  const rates = new Map<S, number[]>(names.map((n) => [n, []]));
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const name of names) rates.get(name)!.push(await time(ops, (i) => sides[name](`${name}-r${round}k${i}`)));
+  }
+  return Object.fromEntries(names.map((n) => [n, median(rates.get(n)!)])) as Record<S, number>;
+}
 
 /**
  * Data plane through core (AES-256-GCM, generation-guarded statements) against the same
@@ -54,23 +69,29 @@ export async function benchDataPlane(ops = 2000): Promise<BenchRow[]> {
     // Warm both paths (JIT, DEK cache, prepared statements) before measuring.
     await time(200, (i) => engine.records.put(ref, `w${i}`, value));
     await time(200, (i) => plainPut(`w${i}`));
-    // Rounds alternate the two sides, so a slow phase of the machine (or the server's checkpointer) hits both.
-    const put: number[] = [];
-    const basePut: number[] = [];
-    const get: number[] = [];
-    const baseGet: number[] = [];
-    for (let round = 0; round < ROUNDS; round++) {
-      put.push(await time(ops, (i) => engine.records.put(ref, `r${round}k${i}`, value)));
-      basePut.push(await time(ops, (i) => plainPut(`r${round}k${i}`)));
-    }
-    for (let round = 0; round < ROUNDS; round++) {
-      get.push(await time(ops, (i) => engine.records.get(ref, `r${round}k${i}`)));
-      baseGet.push(await time(ops, (i) => plainGet(`r${round}k${i}`)));
-    }
+    // The guarded statements alone, with one sealed value: the part of the gap that is SQL, not cryptography.
+    const generation = engine.records.deks.cachedGeneration(instance.id)!;
+    const { deks, current } = await engine.records.deks.get(instance.id, generation);
+    const sealed = encryptRecord(deks.get(current)!, recordAad(tenant.id, instance.id, 'bench', current), value, cryptoRandom);
+    // Gets read what the same side put (same key names), so every read finds its record.
+    const put = await alternatingRounds(ops, {
+      dualkey: (key) => engine.records.put(ref, key, value),
+      guard: (key) => uow.hot.writeRecord(instance.id, generation, { key, ...sealed, dekVersion: current, updatedAt: systemClock.now() }),
+      plain: (key) => plainPut(key),
+    });
+    const get = await alternatingRounds(ops, {
+      dualkey: (key) => engine.records.get(ref, key),
+      guard: async (key) => {
+        if (!(await uow.hot.readRecord(instance.id, key))?.record) throw new Error(`bench: ${key} was not written`);
+      },
+      plain: (key) => plainGet(key),
+    });
     await database.transaction((tx) => tx.execute(sql`drop table bench_plain`));
     return [
-      { name: 'record put 1 KiB (encrypt + guarded upsert) vs plain upsert', dualkey: median(put), baseline: median(basePut), unit: 'ops/s', target: { kind: 'ratio_at_least', value: 0.85 } },
-      { name: 'record get 1 KiB (guarded read + decrypt) vs plain select', dualkey: median(get), baseline: median(baseGet), unit: 'ops/s', target: { kind: 'ratio_at_least', value: 0.85 } },
+      { name: 'record put 1 KiB (encrypt + guarded upsert) vs plain upsert', dualkey: put.dualkey, baseline: put.plain, unit: 'ops/s', target: { kind: 'ratio_at_least', value: 0.85 } },
+      { name: '  of which the guarded upsert alone (no encryption) vs plain', dualkey: put.guard, baseline: put.plain, unit: 'ops/s' },
+      { name: 'record get 1 KiB (guarded read + decrypt) vs plain select', dualkey: get.dualkey, baseline: get.plain, unit: 'ops/s', target: { kind: 'ratio_at_least', value: 0.85 } },
+      { name: '  of which the guarded read alone (no decryption) vs plain', dualkey: get.guard, baseline: get.plain, unit: 'ops/s' },
     ];
   } finally {
     await priv.dispose();
