@@ -30,7 +30,7 @@ export const ERROR_CODES = [
   // offline hooks
   'hook_url_invalid',
   // infrastructure the user can act on
-  'database_busy', 'operation_in_progress', 'audit_chain_broken',
+  'database_busy', 'operation_in_progress', 'audit_chain_broken', 'key_inaccessible',
   // the demo
   'demo_needs_fresh_data_dir',
 ] as const;

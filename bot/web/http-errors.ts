@@ -13,6 +13,8 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   invalid_input: 400,
   operation_in_progress: 409,
   database_busy: 503,
+  // the key store holds the key but refuses it (disabled, access revoked): retry once it is restored
+  key_inaccessible: 503,
 };
 
 /** Writes a JSON body with no-store caching. */

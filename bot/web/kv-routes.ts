@@ -17,6 +17,7 @@ const VAULT_STATUS: Partial<Record<ErrorCode, number>> = {
   db_key_not_found: 404,
   invalid_input: 400,
   operation_in_progress: 503,
+  key_inaccessible: 503,
 };
 
 /** The one place the KV endpoint maps refusals: Vault's `{"errors":[…]}` body plus dualkey's code. Never key material. */

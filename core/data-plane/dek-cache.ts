@@ -1,5 +1,5 @@
 import type { EngineDeps } from '../engine-deps.js';
-import { DomainError } from '../errors.js';
+import { unwrapInstanceDeks } from '../db-keys/unwrap-instance-deks.js';
 
 interface Entry {
   generation: number;
@@ -27,18 +27,9 @@ export class DekCache {
   async get(instanceId: string, generation: number): Promise<Entry> {
     const hit = this.peek(instanceId, generation);
     if (hit) return hit;
-    const loaded = await this.deps.uow.run(async (store) => {
-      const instance = await store.instances.byId(instanceId);
-      if (!instance) throw new DomainError('instance_not_found', 'The instance no longer exists.');
-      if (instance.state !== 'active') throw new DomainError('instance_locked', `${instance.name} is ${instance.state}.`, { instance: instance.name });
-      const protector = await store.protectors.byId(instance.protectorId);
-      const rows = await store.keyring.listByProtector(instance.id, instance.protectorId);
-      return { instance, vaultKeyId: protector?.vaultKeyId ?? null, rows };
-    });
-    if (!loaded.vaultKeyId) throw new DomainError('instance_locked', `${loaded.instance.name} has no usable key.`);
-    const deks = new Map<number, Buffer>();
-    for (const row of loaded.rows) deks.set(row.version, await this.deps.vault.unwrapDek(loaded.vaultKeyId, row.wrapped));
-    const entry: Entry = { generation: loaded.instance.generation, deks, current: Math.max(...deks.keys()) };
+    // The one unwrap path the MariaDB key server shares: same state checks, same key_inaccessible refusal.
+    const loaded = await unwrapInstanceDeks(this.deps, instanceId);
+    const entry: Entry = { generation: loaded.instance.generation, deks: loaded.deks, current: loaded.current };
     this.evict(instanceId);
     this.entries.set(instanceId, entry);
     return entry;

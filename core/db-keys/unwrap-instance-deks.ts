@@ -1,6 +1,7 @@
 import type { EngineDeps } from '../engine-deps.js';
 import { DomainError } from '../errors.js';
 import type { Instance, InstanceState } from '../model/instance.js';
+import { VaultKeyUnusableError } from '../ports/vault.js';
 
 /** An instance's plaintext DEKs at one generation (zero them when done). */
 export interface UnwrappedDeks {
@@ -11,7 +12,8 @@ export interface UnwrappedDeks {
 
 /**
  * Reads the instance, its protector and keyring in one transaction, then unwraps every DEK version
- * through the vault (outside the transaction). Refuses with `instance_locked` unless the state is one of `allowed`.
+ * through the vault (outside the transaction). Refuses with `instance_locked` unless the state is one of `allowed`,
+ * and with `key_inaccessible` when the key store holds the key but refuses to use it.
  */
 export async function unwrapInstanceDeks(deps: EngineDeps, instanceId: string, allowed: readonly InstanceState[] = ['active']): Promise<UnwrappedDeks> {
   const loaded = await deps.uow.run(async (store) => {
@@ -25,7 +27,18 @@ export async function unwrapInstanceDeks(deps: EngineDeps, instanceId: string, a
     throw new DomainError('instance_locked', `${loaded.instance.name} has no usable key.`, { instance: loaded.instance.name, state: loaded.instance.state });
   }
   const deks = new Map<number, Buffer>();
-  for (const row of loaded.rows) deks.set(row.version, await deps.vault.unwrapDek(loaded.vaultKeyId, row.wrapped));
+  try {
+    for (const row of loaded.rows) deks.set(row.version, await deps.vault.unwrapDek(loaded.vaultKeyId, row.wrapped));
+  } catch (e) {
+    zeroDeks(deks);
+    if (!(e instanceof VaultKeyUnusableError)) throw e;
+    // Expected when a customer disables their key or revokes access: say so, instead of an internal error.
+    throw new DomainError(
+      'key_inaccessible',
+      `${loaded.instance.name}'s key cannot be used right now: ${e.reason}. Its data is intact; restore the key or dualkey's access to it in the key store, then retry.`,
+      { instance: loaded.instance.name },
+    );
+  }
   return { instance: loaded.instance, deks, current: Math.max(...deks.keys()) };
 }
 

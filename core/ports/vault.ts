@@ -49,6 +49,14 @@ export class VaultKeyNotFoundError extends Error {
   }
 }
 
+/** Thrown by `unwrapDek` when the key exists but the key store refuses to use it (disabled, expired, access revoked). */
+export class VaultKeyUnusableError extends Error {
+  constructor(readonly keyId: string, readonly reason: string) {
+    super(`vault key ${keyId} cannot be used: ${reason}`);
+    this.name = 'VaultKeyUnusableError';
+  }
+}
+
 /** Thrown by `importByok` when the blob cannot be unwrapped with the KEK, or what it holds is not an RSA private key. */
 export class VaultByokRejectedError extends Error {
   constructor(readonly keyId: string, reason: string) {

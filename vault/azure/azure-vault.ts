@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { TokenCredential } from '@azure/identity';
 import { CryptographyClient, KeyClient, type KeyVaultKey } from '@azure/keyvault-keys';
-import { VaultByokRejectedError, VaultKeyNotFoundError } from '../../core/ports/vault.js';
+import { VaultByokRejectedError, VaultKeyNotFoundError, VaultKeyUnusableError } from '../../core/ports/vault.js';
 import type { DestroyOutcome, KeyAccess, Vault } from '../../core/ports/vault.js';
 import { rsaJwkOfPkcs8, sameRsaKey, spkiOfJwk } from './azure-jwk.js';
 import { keyVaultName } from './azure-key-name.js';
@@ -107,6 +107,8 @@ export class AzureVault implements Vault {
         this.crypto.delete(name);
         throw new VaultKeyNotFoundError(keyId);
       }
+      // 403: the key is there but may not be used (disabled, expired, or unwrapKey permission revoked).
+      if (restStatus(e) === 403) throw new VaultKeyUnusableError(keyId, `Azure Key Vault refuses to use it (${describeRestError(e)}): it is disabled or expired, or dualkey's identity lost the unwrapKey permission`);
       throw e;
     }
   }

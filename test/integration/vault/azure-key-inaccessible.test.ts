@@ -1,0 +1,68 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEngine } from '../../../core/engine.js';
+import { DomainError } from '../../../core/errors.js';
+import { cryptoRandom } from '../../../bot/runtime/crypto-random.js';
+import { createAzureHarness, type AzureHarness } from '../../support/azure-harness.js';
+import { seedTenant, type Seeded } from '../../support/engine-harness.js';
+import { FaultHook } from '../../support/fault-hook.js';
+import { FIXTURE_PASSWORD, fixture } from '../../support/key-fixtures.js';
+
+describe('data plane when Azure Key Vault refuses the instance key (fake Key Vault)', () => {
+  let h: AzureHarness;
+  let s: Seeded;
+  let keyName: string;
+  let ref: { instanceId: string; tenantId: string; name: string };
+  let token: string;
+
+  /** A second process: its own engine on the same database and vault, so its DEK cache starts empty. */
+  const freshProcess = () => createEngine({ uow: h.db.uow, vault: h.vault, clock: h.clock, random: cryptoRandom, logger: h.logger, steps: new FaultHook() });
+
+  async function refusal(p: Promise<unknown>): Promise<DomainError> {
+    const e = await p.then(() => null, (x: unknown) => x);
+    expect(e).toBeInstanceOf(DomainError);
+    return e as DomainError;
+  }
+
+  beforeAll(async () => {
+    h = await createAzureHarness();
+    s = await seedTenant(h);
+    const r = await h.engine.changeKey(s.ann, s.instance, { kind: 'upload', upload: { file: fixture('rsa-2048.pfx'), password: FIXTURE_PASSWORD } });
+    await h.engine.decide(s.bob, r.request.id, 'approve');
+    const i = (await h.db.uow.run((store) => store.instances.byName(s.tenant.id, s.instance)))!;
+    keyName = (await h.db.uow.run((store) => store.protectors.byId(i.protectorId)))!.vaultKeyId!;
+    ref = { instanceId: i.id, tenantId: s.tenant.id, name: s.instance };
+    await h.engine.records.put(ref, 'customers/1', Buffer.from('Ada'));
+    token = await h.engine.issueToken(s.tenant.id, s.instance);
+    await h.engine.initDbKeys(s.tenant.id, s.instance);
+  }, 60_000);
+  afterAll(() => h?.dispose());
+
+  it('refuses reads and writes with key_inaccessible while the customer key is disabled, naming the cause and changing nothing', async () => {
+    h.world.keyVault.setEnabled(keyName, false);
+    const engine = freshProcess();
+    const read = await refusal(engine.records.get(ref, 'customers/1'));
+    expect(read.code).toBe('key_inaccessible');
+    expect(read.message).toContain(s.instance);
+    expect(read.message).toContain('disabled');
+    expect(read.message).toContain('HTTP 403');
+    expect((await refusal(engine.records.put(ref, 'customers/1', Buffer.from('Bea')))).code).toBe('key_inaccessible');
+    // The MariaDB key server unwraps through the same path and refuses the same way.
+    expect((await refusal(engine.kv.key(token, s.instance, 1, null))).code).toBe('key_inaccessible');
+    expect(engine.records.deks.heldInstances()).toEqual([]);
+    h.world.keyVault.setEnabled(keyName, true);
+    // The refused write changed nothing, and both paths work again once the key is enabled.
+    expect((await engine.records.get(ref, 'customers/1')).toString()).toBe('Ada');
+    expect((await engine.kv.key(token, s.instance, 1, null)).material).toHaveLength(32);
+  });
+
+  it('keeps answering other faults of the key store as faults, not as refusals', async () => {
+    h.world.keyVault.up = false;
+    try {
+      const e = await freshProcess().records.get(ref, 'customers/1').then(() => null, (x: unknown) => x);
+      expect(e).toBeInstanceOf(Error);
+      expect(e).not.toBeInstanceOf(DomainError);
+    } finally {
+      h.world.keyVault.up = true;
+    }
+  });
+});
