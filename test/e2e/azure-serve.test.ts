@@ -55,4 +55,28 @@ describe.skipIf(engineIndependentSkip)('serve and CLI with DUALKEY_VAULT=azure (
       await serve.stop();
     }
   }, 120_000);
+
+  it('answers the data plane 503 key_inaccessible while the customer disables their key, and serves again once it is enabled', async () => {
+    const token = ok(await ws.run<{ token: string }>(['instance', 'token', 'crm-prod', '--json'], { env })).token;
+    // Every protector key the instance has had (the service key and the uploaded one): the current one is among them.
+    const keys = world.keyVault.keyNames().filter((n) => n.startsWith('prot-'));
+    for (const name of keys) world.keyVault.setEnabled(name, false);
+    // A fresh serve holds no DEKs yet, so its first call has to unwrap them in the vault.
+    const serve = await spawnServe(ws, { env });
+    const url = `${serve.url}/v1/instances/crm-prod/records/customers%2F1`;
+    const auth = { authorization: `Bearer ${token}` };
+    try {
+      const refused = await fetch(url, { method: 'PUT', headers: auth, body: 'Ada' });
+      expect(refused.status).toBe(503);
+      const body = (await refused.json()) as { error: { code: string; message: string } };
+      expect(body.error.code).toBe('key_inaccessible');
+      expect(body.error.message).toMatch(/crm-prod's key cannot be used right now: Azure Key Vault refuses to use it \(HTTP 403/);
+      for (const name of keys) world.keyVault.setEnabled(name, true);
+      expect((await fetch(url, { method: 'PUT', headers: auth, body: 'Ada' })).status).toBe(201);
+      expect(await (await fetch(url, { headers: auth })).text()).toBe('Ada');
+    } finally {
+      for (const name of keys) world.keyVault.setEnabled(name, true);
+      await serve.stop();
+    }
+  }, 120_000);
 });
