@@ -1,5 +1,5 @@
 import type { EngineDeps } from '../engine-deps.js';
-import { unwrapInstanceDeks } from '../db-keys/unwrap-instance-deks.js';
+import { unwrapInstanceDeks } from './unwrap-instance-deks.js';
 
 interface Entry {
   generation: number;

@@ -4,7 +4,7 @@ import { DomainError } from '../errors.js';
 import type { TokenGrant } from '../model/db-key.js';
 import { hashToken } from '../setup/issue-token.js';
 import { openDbKey } from './db-key-crypto.js';
-import { unwrapInstanceDeks, zeroDeks } from './unwrap-instance-deks.js';
+import { unwrapInstanceDeks, zeroDeks } from '../data-plane/unwrap-instance-deks.js';
 
 /** One served key version. */
 export interface ServedKey {

@@ -8,7 +8,7 @@ import type { DbKey } from '../model/db-key.js';
 import type { InstanceState } from '../model/instance.js';
 import { DB_KEY_BYTES, sealDbKey } from './db-key-crypto.js';
 import { dbKeysChanged } from './db-key-alert.js';
-import { unwrapInstanceDeks, zeroDeks } from './unwrap-instance-deks.js';
+import { unwrapInstanceDeks, zeroDeks } from '../data-plane/unwrap-instance-deks.js';
 
 /** Largest key id MariaDB's plugin interface can name here (the column is a 32-bit integer). */
 const MAX_KEY_ID = 2 ** 31 - 1;
