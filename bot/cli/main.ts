@@ -1,5 +1,6 @@
 import { createInterface } from 'node:readline';
 import type { CliIo } from './cli-io.js';
+import { useBaselineWasmCompilerOnly } from './baseline-wasm-compiler.js';
 import { runCli } from './run-cli.js';
 
 /** Asks for a secret on the terminal without echoing it. */
@@ -34,7 +35,8 @@ const code = await runCli(process.argv.slice(2), io, {
   env: process.env,
   // Loaded on first use: a command that needs no database (help, keyfile inspect) loads none, and only
   // `serve` loads the chat SDKs, mail and web pages (issue 12: no module a command does not need).
-  openEngine: async (config) => (await import('../runtime/open-runtime.js')).openRuntime(config),
+  // A one-shot command runs PGlite briefly: the baseline wasm compiler alone finishes it sooner.
+  openEngine: async (config) => (useBaselineWasmCompilerOnly(), (await import('../runtime/open-runtime.js')).openRuntime(config)),
   serve: async (config, onStarted) => {
     const { startServer } = await import('../start-server.js');
     const server = await startServer(config);
