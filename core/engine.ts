@@ -79,7 +79,8 @@ export function createEngine(ports: EngineDeps) {
     queueReminders: queueReminders.bind(null, deps),
     recordDeploymentChannels: recordDeploymentChannels.bind(null, deps),
     alertReach: alertReach.bind(null, deps),
-    checkKeyAccess: checkKeyAccess.bind(null, deps),
+    // A refusal it records drops this process's cached DEKs of that instance at once (other replicas: their sweep).
+    checkKeyAccess: thenDropStale(checkKeyAccess.bind(null, deps)),
     buildDigest: buildDigest.bind(null, deps),
     queueDigests: queueDigests.bind(null, deps),
     deliverOutbox: deliverOutbox.bind(null, deps),

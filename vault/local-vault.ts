@@ -111,9 +111,9 @@ export class LocalVault implements Vault {
 
   async keyAccess(keyId: string): Promise<KeyAccess> {
     try {
-      return this.keys.read(keyId) ? { usable: true } : { usable: false, cause: `the key file of ${keyId} is missing from the local vault's key directory` };
+      return this.keys.read(keyId) ? { usable: true } : { usable: false, cause: `the key file of ${keyId} is missing from the local vault's key directory`, refused: true };
     } catch (e) {
-      return { usable: false, cause: `the local vault's key directory cannot be read (${(e as { code?: string }).code ?? 'error'})` };
+      return { usable: false, cause: `the local vault's key directory cannot be read (${(e as { code?: string }).code ?? 'error'})`, refused: false };
     }
   }
 

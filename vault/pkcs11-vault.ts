@@ -141,9 +141,9 @@ export class Pkcs11Vault implements Vault {
   async keyAccess(keyId: string): Promise<KeyAccess> {
     try {
       this.found.delete(keyId); // a live look at the token, not the cache
-      return (await this.find(keyId)) ? { usable: true } : { usable: false, cause: `key ${keyId} is not in the PKCS#11 token (destroyed, or another token is configured)` };
+      return (await this.find(keyId)) ? { usable: true } : { usable: false, cause: `key ${keyId} is not in the PKCS#11 token (destroyed, or another token is configured)`, refused: true };
     } catch (e) {
-      return { usable: false, cause: `the PKCS#11 token does not answer (${codeName(e)})` };
+      return { usable: false, cause: `the PKCS#11 token does not answer (${codeName(e)})`, refused: false };
     }
   }
 

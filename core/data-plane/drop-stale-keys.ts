@@ -12,7 +12,8 @@ export interface KeyCache {
 
 /**
  * Zeroes every cached key of an instance that is no longer active at the generation it was loaded at
- * (locked, locking, key change approved or rolled back, deleted), in one query. Every replica runs it
+ * (locked, locking, key change approved or rolled back, deleted), or whose current key its store now
+ * refuses (key-access health recorded a disabled, expired or revoked customer key), in one query. Every replica runs it
  * on a short timer, and the engine after each state change it makes itself, so a lock leaves no
  * plaintext DEK in any server's memory (issue 8 item 6) even on replicas that serve nothing more.
  */
@@ -27,7 +28,8 @@ export async function dropStaleKeys(deps: EngineDeps, caches: readonly KeyCache[
       const now = current.get(id);
       const draining = now?.state === 'locking' && now.drainUntil !== null && at < now.drainUntil.getTime();
       const usable = now?.state === 'active' || (draining && cache.servesDuringDrain === true);
-      if (now && usable && now.generation === cache.heldGeneration(id)) continue;
+      // A key its store refuses (disabled, expired, revoked: the customer's kill switch) takes the cached DEKs with it.
+      if (now && usable && !now.keyRefused && now.generation === cache.heldGeneration(id)) continue;
       cache.evict(id);
       dropped++;
     }

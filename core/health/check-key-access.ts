@@ -35,15 +35,16 @@ export async function checkKeyAccess(deps: EngineDeps): Promise<KeyAccessReport>
   });
   const report: KeyAccessReport = { checked: 0, inaccessible: [], lost: 0, restored: 0 };
   for (const { protector, instance } of targets) {
-    const access = await deps.vault.keyAccess(protector.vaultKeyId!).catch((e: unknown): KeyAccess => ({ usable: false, cause: `the key store did not answer (${e instanceof Error ? e.name : 'error'})` }));
+    const access = await deps.vault.keyAccess(protector.vaultKeyId!).catch((e: unknown): KeyAccess => ({ usable: false, cause: `the key store did not answer (${e instanceof Error ? e.name : 'error'})`, refused: false }));
     report.checked++;
     const next = access.usable ? null : access.cause;
+    const refused = !access.usable && access.refused;
     if (next !== null) report.inaccessible.push({ tenantId: instance.tenantId, instance: instance.name, cause: next });
     const previous = protector.accessProblem ?? null;
-    if (next === previous) continue;
+    if (next === previous && refused === (protector.accessRefused === true)) continue;
     const at = deps.clock.now();
     const transition = await deps.uow.run(async (store) => {
-      if (!(await store.protectors.compareAndSetAccessProblem(protector.id, previous, next))) return null;
+      if (!(await store.protectors.compareAndSetAccessProblem(protector.id, previous, next, refused))) return null;
       if ((previous === null) === (next === null)) return null; // still inaccessible, for another reason
       await appendAudit(store, {
         at, tenantId: instance.tenantId, actor: systemAuditActor('scheduler'), transport: 'system', action: next ? 'key_access_lost' : 'key_access_restored',

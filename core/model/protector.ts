@@ -20,6 +20,8 @@ export interface Protector {
   destruction?: ProtectorDestruction | null;
   /** Why the key store cannot use this protector's key right now (key-access health), or null when it can. */
   accessProblem?: string | null;
+  /** True when that problem is the key store's refusal (disabled, expired, revoked), not its silence. */
+  accessRefused?: boolean;
 }
 
 /** A destroy as the key store reported it: gone for good, or soft-deleted and recoverable by the store's owner until a time. */

@@ -59,8 +59,11 @@ export interface InstanceRepo {
   lockById(id: string): Promise<Instance | null>;
   /** Id and name of each listed instance that still exists (one query: a request list names only its own instances). */
   namesOf(ids: readonly string[]): Promise<Array<{ id: string; name: string }>>;
-  /** State and generation of each listed instance that still exists (one query: key caches check theirs with it). */
-  generationsOf(ids: readonly string[]): Promise<Array<{ id: string; state: InstanceState; generation: number; drainUntil: Date | null }>>;
+  /**
+   * State and generation of each listed instance that still exists, and whether the key store refuses its
+   * current protector's key (key-access health): one query, with which key caches check theirs.
+   */
+  generationsOf(ids: readonly string[]): Promise<Array<{ id: string; state: InstanceState; generation: number; drainUntil: Date | null; keyRefused: boolean }>>;
   /** Applies the patch and bumps the generation when the generation still equals `expected`; returns the new row or null. */
   update(id: string, expectedGeneration: number, patch: InstancePatch): Promise<Instance | null>;
   /** Ids of `locking` instances whose drain window ended at or before `now` (every tenant). */
@@ -112,8 +115,11 @@ export interface ProtectorRepo {
   listWithVaultKey(): Promise<Protector[]>;
   /** The live (active or previous) protector with this fingerprint in any tenant, with its instance (one key, one instance). */
   liveByFingerprint(fingerprint: string): Promise<LiveProtector | null>;
-  /** Records a key-access change only if the stored state is still `expected` (one replica wins each transition). */
-  compareAndSetAccessProblem(id: string, expected: string | null, next: string | null): Promise<boolean>;
+  /**
+   * Records a key-access change only if the stored state is still `expected` (one replica wins each
+   * transition); `refused` marks a problem the key store answered with (see KeyAccess), never a null one.
+   */
+  compareAndSetAccessProblem(id: string, expected: string | null, next: string | null, refused: boolean): Promise<boolean>;
 }
 
 /** A live protector and where it is used; the instance name may be shown only within its own tenant. */

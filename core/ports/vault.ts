@@ -1,8 +1,12 @@
 /** What a destroy achieved: gone for good, or only soft-deleted and recoverable by the store's owner until a time. */
 export type DestroyOutcome = { outcome: 'destroyed' } | { outcome: 'deleted'; recoverableUntil: Date };
 
-/** Whether a stored key can be used right now (key-access health); `cause` says why not, for admins. */
-export type KeyAccess = { usable: true } | { usable: false; cause: string };
+/**
+ * Whether a stored key can be used right now (key-access health); `cause` says why not, for admins.
+ * `refused` is true when the store answered and will not use the key (disabled, expired, deleted,
+ * permission revoked), false when it did not answer: only a refusal makes servers drop cached DEKs.
+ */
+export type KeyAccess = { usable: true } | { usable: false; cause: string; refused: boolean };
 
 /**
  * Holds private keys; they never leave it. Every operation is idempotent on its key id, so a

@@ -19,7 +19,12 @@ export function instanceRepo(tx: Drizzle): InstanceRepo {
     },
     async generationsOf(ids) {
       if (ids.length === 0) return [];
-      return tx.select({ id: instances.id, state: instances.state, generation: instances.generation, drainUntil: instances.drainUntil }).from(instances).where(inArray(instances.id, [...ids]));
+      const rows = await tx
+        .select({ id: instances.id, state: instances.state, generation: instances.generation, drainUntil: instances.drainUntil, keyRefused: protectors.accessRefused })
+        .from(instances)
+        .leftJoin(protectors, eq(protectors.id, instances.protectorId))
+        .where(inArray(instances.id, [...ids]));
+      return rows.map((r) => ({ ...r, keyRefused: r.keyRefused === true }));
     },
     async byId(id) {
       const [row] = await tx.select().from(instances).where(eq(instances.id, id));

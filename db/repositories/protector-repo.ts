@@ -12,10 +12,10 @@ type Row = typeof protectors.$inferSelect;
 export function protectorRepo(tx: Drizzle): ProtectorRepo {
   return {
     async insert(protector) {
-      const { destruction, accessProblem, ...row } = protector;
+      const { destruction, accessProblem, accessRefused, ...row } = protector;
       try {
         await tx.insert(protectors).values({
-          ...row, accessProblem: accessProblem ?? null,
+          ...row, accessProblem: accessProblem ?? null, accessRefused: accessProblem ? accessRefused === true : false,
           destroyOutcome: destruction?.outcome ?? null, recoverableUntil: destruction?.recoverableUntil ?? null, destroyedAt: destruction?.at ?? null,
         });
       } catch (e) {
@@ -39,15 +39,15 @@ export function protectorRepo(tx: Drizzle): ProtectorRepo {
       if (patch.status !== undefined) set.status = patch.status;
       if (patch.vaultKeyId !== undefined) set.vaultKeyId = patch.vaultKeyId;
       // New live key material (unlock): the earlier destruction no longer describes this row.
-      if (typeof patch.vaultKeyId === 'string') Object.assign(set, { destroyKeyId: null, destroyOutcome: null, recoverableUntil: null, destroyedAt: null, accessProblem: null });
+      if (typeof patch.vaultKeyId === 'string') Object.assign(set, { destroyKeyId: null, destroyOutcome: null, recoverableUntil: null, destroyedAt: null, accessProblem: null, accessRefused: false });
       if (patch.destroyKeyId !== undefined) set.destroyKeyId = patch.destroyKeyId;
-      if (patch.accessProblem !== undefined) set.accessProblem = patch.accessProblem;
+      if (patch.accessProblem !== undefined) Object.assign(set, { accessProblem: patch.accessProblem }, patch.accessProblem === null ? { accessRefused: false } : {});
       if (Object.keys(set).length === 0) return;
       await tx.update(protectors).set(set).where(eq(protectors.id, id));
     },
     async recordDestruction(destroyKeyId, d) {
       const rows = await tx.update(protectors)
-        .set({ destroyOutcome: d.outcome, recoverableUntil: d.recoverableUntil, destroyedAt: d.at, accessProblem: null })
+        .set({ destroyOutcome: d.outcome, recoverableUntil: d.recoverableUntil, destroyedAt: d.at, accessProblem: null, accessRefused: false })
         .where(and(eq(protectors.destroyKeyId, destroyKeyId)))
         .returning();
       return rows[0] ? toProtector(rows[0]) : null;
@@ -61,8 +61,8 @@ export function protectorRepo(tx: Drizzle): ProtectorRepo {
         .limit(1);
       return row ? { protector: toProtector(row.protector), tenantId: row.tenantId, instanceName: row.instanceName } : null;
     },
-    async compareAndSetAccessProblem(id, expected, next) {
-      const rows = await tx.update(protectors).set({ accessProblem: next })
+    async compareAndSetAccessProblem(id, expected, next, refused) {
+      const rows = await tx.update(protectors).set({ accessProblem: next, accessRefused: next !== null && refused })
         .where(and(eq(protectors.id, id), expected === null ? isNull(protectors.accessProblem) : eq(protectors.accessProblem, expected)))
         .returning({ id: protectors.id });
       return rows.length > 0;
@@ -87,6 +87,7 @@ function toProtector(row: Row): Protector {
     createdAt: row.createdAt,
     destruction: toDestruction(row),
     accessProblem: row.accessProblem,
+    accessRefused: row.accessRefused,
   };
 }
 

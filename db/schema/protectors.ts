@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bytea, index, pgTable, text, timestamp, uniqueIndex } from './columns.js';
+import { boolean, bytea, index, pgTable, text, timestamp, uniqueIndex } from './columns.js';
 import { instances } from './instances.js';
 
 /** Protector keys: public half and fingerprint here, private half only in the vault. */
@@ -22,6 +22,8 @@ export const protectors = pgTable(
     destroyedAt: timestamp('destroyed_at', { withTimezone: true, mode: 'date' }),
     // Key-access health: why the store cannot use the key now (null = usable).
     accessProblem: text('access_problem'),
+    // ...and whether the store answered with a refusal (not merely went unanswered): servers then drop the instance's cached DEKs.
+    accessRefused: boolean('access_refused').notNull().default(false),
   },
   (t) => [
     index('protectors_instance').on(t.instanceId),

@@ -125,16 +125,16 @@ export class AzureVault implements Vault {
       key = await this.find(keyVaultName(keyId));
     } catch (e) {
       const status = restStatus(e);
-      if (status === 403) return { usable: false, cause: `Azure Key Vault refuses access to the key (${describeRestError(e)}): check that it is enabled and that dualkey's identity has the keys get and unwrapKey permissions` };
-      return { usable: false, cause: `Azure Key Vault did not answer (${describeRestError(e)})` };
+      if (status === 403) return { usable: false, cause: `Azure Key Vault refuses access to the key (${describeRestError(e)}): check that it is enabled and that dualkey's identity has the keys get and unwrapKey permissions`, refused: true };
+      return { usable: false, cause: `Azure Key Vault did not answer (${describeRestError(e)})`, refused: false };
     }
-    if (!key) return { usable: false, cause: 'the key was deleted from Azure Key Vault (recover it from the vault\'s deleted keys if it is still there)' };
+    if (!key) return { usable: false, cause: 'the key was deleted from Azure Key Vault (recover it from the vault\'s deleted keys if it is still there)', refused: true };
     const p = key.properties;
-    if (p.enabled === false) return { usable: false, cause: 'the key is disabled in Azure Key Vault (enable it again to restore access)' };
+    if (p.enabled === false) return { usable: false, cause: 'the key is disabled in Azure Key Vault (enable it again to restore access)', refused: true };
     const now = this.o.now();
-    if (p.expiresOn && p.expiresOn <= now) return { usable: false, cause: `the key expired in Azure Key Vault on ${p.expiresOn.toISOString()}` };
-    if (p.notBefore && p.notBefore > now) return { usable: false, cause: `the key is not valid in Azure Key Vault before ${p.notBefore.toISOString()}` };
-    if (key.keyOperations && !key.keyOperations.includes('unwrapKey')) return { usable: false, cause: 'the key no longer permits unwrapKey in Azure Key Vault' };
+    if (p.expiresOn && p.expiresOn <= now) return { usable: false, cause: `the key expired in Azure Key Vault on ${p.expiresOn.toISOString()}`, refused: true };
+    if (p.notBefore && p.notBefore > now) return { usable: false, cause: `the key is not valid in Azure Key Vault before ${p.notBefore.toISOString()}`, refused: true };
+    if (key.keyOperations && !key.keyOperations.includes('unwrapKey')) return { usable: false, cause: 'the key no longer permits unwrapKey in Azure Key Vault', refused: true };
     return { usable: true };
   }
 

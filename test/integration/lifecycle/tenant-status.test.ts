@@ -35,7 +35,7 @@ describe('status of a whole tenant', () => {
     await h.engine.decide(s.bob, lock.id, 'approve');
     const billing = await h.engine.createInstance(s.tenant.id, 'billing');
     // As the key-access health check records it.
-    expect(await h.engine.deps.uow.run((store) => store.protectors.compareAndSetAccessProblem(billing.protectorId, null, 'the key is disabled'))).toBe(true);
+    expect(await h.engine.deps.uow.run((store) => store.protectors.compareAndSetAccessProblem(billing.protectorId, null, 'the key is disabled', true))).toBe(true);
 
     const list = await h.engine.status(s.tenant.id);
     expect(list).toMatchObject([

@@ -94,7 +94,7 @@ describe('Azure Key Vault adapter against the fake Key Vault', () => {
     const before = world.keyVault.calls.length;
     const started = Date.now();
     try {
-      expect(await impatient.keyAccess(keyId)).toEqual({ usable: false, cause: expect.stringContaining('did not answer') as unknown });
+      expect(await impatient.keyAccess(keyId)).toEqual({ usable: false, cause: expect.stringContaining('did not answer') as unknown, refused: false });
       // The SDK does not retry its own timeouts: one unanswered attempt, then the refusal.
       expect(world.keyVault.calls.slice(before).map((c) => c.status)).toEqual([0]);
       expect(Date.now() - started).toBeLessThan(5_000);
@@ -103,21 +103,21 @@ describe('Azure Key Vault adapter against the fake Key Vault', () => {
     }
   }, 30_000);
 
-  it('reports a disabled key, a deleted key and a vault outage as not usable, with the cause', async () => {
+  it('reports a disabled key, a deleted key and a vault outage as not usable, with the cause, only the outage as not a refusal', async () => {
     const keyId = id('health');
     await vault.importKey(keyId, pkcs8);
     world.keyVault.setEnabled(keyId, false);
-    expect(await vault.keyAccess(keyId)).toEqual({ usable: false, cause: expect.stringContaining('disabled') as unknown });
+    expect(await vault.keyAccess(keyId)).toEqual({ usable: false, cause: expect.stringContaining('disabled') as unknown, refused: true });
     world.keyVault.setEnabled(keyId, true);
     expect(await vault.keyAccess(keyId)).toEqual({ usable: true });
     world.keyVault.up = false;
     try {
-      expect(await vault.keyAccess(keyId)).toEqual({ usable: false, cause: expect.stringContaining('did not answer') as unknown });
+      expect(await vault.keyAccess(keyId)).toEqual({ usable: false, cause: expect.stringContaining('did not answer') as unknown, refused: false });
     } finally {
       world.keyVault.up = true;
     }
     await vault.destroy(keyId);
-    expect(await vault.keyAccess(keyId)).toEqual({ usable: false, cause: expect.stringContaining('deleted') as unknown });
+    expect(await vault.keyAccess(keyId)).toEqual({ usable: false, cause: expect.stringContaining('deleted') as unknown, refused: true });
   }, 30_000);
 
   it('creates and imports protectors as HSM keys with DUALKEY_AZURE_HSM, as software keys without', async () => {

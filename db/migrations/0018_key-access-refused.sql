@@ -1,0 +1,1 @@
+ALTER TABLE "protectors" ADD COLUMN "access_refused" boolean DEFAULT false NOT NULL;
