@@ -93,7 +93,10 @@ async function endAcknowledgedDrains(deps: EngineDeps, outcomes: Map<OutboxDeliv
 async function loadContext(deps: EngineDeps, rows: OutboxDelivery[]): Promise<BatchContext> {
   return deps.uow.run(async (store) => {
     const ctx: BatchContext = { admins: new Map(), previous: new Map(), stale: new Set(), unlocked: new Set() };
-    for (const id of new Set(rows.flatMap((r) => (r.adminId ? [r.adminId] : [])))) ctx.admins.set(id, await store.admins.byId(id));
+    // One lookup for the batch's recipients (a key-change alert puts 50 different admins in each batch).
+    const recipients = [...new Set(rows.flatMap((r) => (r.adminId ? [r.adminId] : [])))];
+    const found = new Map((await store.admins.byIds(recipients)).map((a) => [a.id, a]));
+    for (const id of recipients) ctx.admins.set(id, found.get(id) ?? null);
     for (const id of new Set(rows.flatMap((r) => (r.updateOf ? [r.updateOf] : [])))) ctx.previous.set(id, await store.outbox.byId(id));
     // A k-of-n count ("1 of 2 approvals") is stale like a reminder once the request is decided: it must not put buttons back.
     for (const id of new Set(rows.filter((r) => OPEN_REQUEST_EVENTS.has(r.message.event) && r.requestId).map((r) => r.requestId!))) {

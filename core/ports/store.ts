@@ -30,6 +30,8 @@ export interface TenantRepo {
 export interface AdminRepo {
   insert(admin: Admin): Promise<void>;
   byId(id: string): Promise<Admin | null>;
+  /** The listed admins that still exist, in two queries whatever their number (a delivery batch's recipients). */
+  byIds(ids: readonly string[]): Promise<Admin[]>;
   byEmail(tenantId: string, email: string): Promise<Admin | null>;
   byIdentity(platform: Platform, workspace: string, userId: string): Promise<Admin | null>;
   list(tenantId: string): Promise<Admin[]>;

@@ -40,6 +40,10 @@ export function adminRepo(tx: Drizzle): AdminRepo {
     async byId(id) {
       return one(await tx.select().from(admins).where(eq(admins.id, id)));
     },
+    async byIds(ids) {
+      if (ids.length === 0) return [];
+      return withIdentities(await tx.select().from(admins).where(inArray(admins.id, [...ids])));
+    },
     async byEmail(tenantId, email) {
       return one(await tx.select().from(admins).where(and(eq(admins.tenantId, tenantId), eq(admins.email, email))));
     },

@@ -56,6 +56,17 @@ describe('e-mail alerts through the outbox', () => {
     await h.dispose();
   });
 
+  it('sends nothing to an admin removed after the alert was queued, and the rest of the batch still goes out', async () => {
+    const requestId = await changeKey();
+    await h.db.uow.run((store) => store.admins.remove(s.cat.admin.id));
+    expect(await deliver()).toEqual({ sent: 2, retried: 0, failed: 1, skipped: 0 });
+    expect(smtp.mailbox(s.cat.admin.email)).toEqual([]);
+    expect(smtp.mailbox(s.ann.admin.email)).toHaveLength(1);
+    expect(smtp.mailbox(s.bob.admin.email)).toHaveLength(1);
+    const cat = (await rowsOf(requestId)).find((r) => r.adminId === s.cat.admin.id)!;
+    expect(cat).toMatchObject({ state: 'failed', lastError: 'the recipient is no longer an admin' });
+  });
+
   it('sends every admin one e-mail about a key change: exact subject, the facts, and what to type to act', async () => {
     const requestId = await changeKey();
     expect(await deliver()).toEqual({ sent: 3, retried: 0, failed: 0, skipped: 0 });

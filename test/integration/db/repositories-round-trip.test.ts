@@ -32,7 +32,7 @@ describe(`repositories round-trip every model type (${testEngine})`, () => {
     expect(await uow.run((s) => s.tenants.byId('missing'))).toBeNull();
   });
 
-  it('loads admins with their identities, finds them by email and identity, and removes them', async () => {
+  it('loads admins with their identities, one or a batch, finds them by email and identity, and removes them', async () => {
     const tenant = aTenant();
     const ada = anAdmin(tenant.id, { role: 'system_admin', instances: ['prod', 'staging'], createdAt: T0 });
     const bob = anAdmin(tenant.id, { identities: [], createdAt: hoursAfter(1) });
@@ -49,6 +49,10 @@ describe(`repositories round-trip every model type (${testEngine})`, () => {
     expect(await uow.run((s) => s.admins.byIdentity('teams', 'aad-tenant', 'aad-object'))).toEqual({ ...bob, identities: [teams] });
     expect(await uow.run((s) => s.admins.byIdentity('slack', 'aad-tenant', 'aad-object'))).toBeNull();
     expect(await uow.run((s) => s.admins.list(tenant.id))).toEqual([ada, { ...bob, identities: [teams] }]);
+    // A delivery batch's recipients in one lookup: each with its identities, unknown ids left out.
+    const batch = await uow.run((s) => s.admins.byIds([bob.id, 'adm_missing', ada.id]));
+    expect(batch.sort((x, y) => x.createdAt.getTime() - y.createdAt.getTime())).toEqual([ada, { ...bob, identities: [teams] }]);
+    expect(await uow.run((s) => s.admins.byIds([]))).toEqual([]);
 
     await uow.run((s) => s.admins.remove(bob.id));
     expect(await uow.run((s) => s.admins.byId(bob.id))).toBeNull();
