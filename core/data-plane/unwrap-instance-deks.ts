@@ -2,6 +2,7 @@ import type { EngineDeps } from '../engine-deps.js';
 import { DomainError } from '../errors.js';
 import type { Instance, InstanceState } from '../model/instance.js';
 import { VaultKeyUnusableError } from '../ports/vault.js';
+import { keyInaccessible } from './key-inaccessible.js';
 
 /** An instance's plaintext DEKs at one generation (zero them when done). */
 export interface UnwrappedDeks {
@@ -33,11 +34,7 @@ export async function unwrapInstanceDeks(deps: EngineDeps, instanceId: string, a
     zeroDeks(deks);
     if (!(e instanceof VaultKeyUnusableError)) throw e;
     // Expected when a customer disables their key or revokes access: say so, instead of an internal error.
-    throw new DomainError(
-      'key_inaccessible',
-      `${loaded.instance.name}'s key cannot be used right now: ${e.reason}. Its data is intact; restore the key or dualkey's access to it in the key store, then retry.`,
-      { instance: loaded.instance.name },
-    );
+    throw keyInaccessible(loaded.instance.name, e.reason);
   }
   return { instance: loaded.instance, deks, current: Math.max(...deks.keys()) };
 }

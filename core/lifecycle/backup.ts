@@ -1,7 +1,9 @@
 import { appendAudit, systemAuditActor } from '../audit/append-audit.js';
 import { decryptRecord, recordAad } from '../crypto/envelope.js';
 import type { EngineDeps } from '../engine-deps.js';
+import { keyInaccessible } from '../data-plane/key-inaccessible.js';
 import { DomainError } from '../errors.js';
+import { VaultKeyUnusableError } from '../ports/vault.js';
 import { audited } from './audited.js';
 import { loadInstance, requireActive } from './load-instance.js';
 
@@ -68,7 +70,13 @@ export async function restoreBackup(deps: EngineDeps, tenantId: string, instance
     }
     if (!ctx.protector.vaultKeyId) throw new DomainError('instance_locked', `${instanceName} has no usable key.`);
     const deks = new Map<number, Buffer>();
-    for (const row of ctx.keyring) deks.set(row.version, await deps.vault.unwrapDek(ctx.protector.vaultKeyId, row.wrapped));
+    try {
+      for (const row of ctx.keyring) deks.set(row.version, await deps.vault.unwrapDek(ctx.protector.vaultKeyId, row.wrapped));
+    } catch (e) {
+      for (const dek of deks.values()) dek.fill(0);
+      // The records are checked with the instance's DEKs; a key its store refuses stops the restore before anything changes.
+      throw e instanceof VaultKeyUnusableError ? keyInaccessible(instanceName, e.reason) : e;
+    }
     const records = file.records.map((r) => {
       const dek = deks.get(r.dekVersion);
       if (!dek) throw new DomainError('backup_key_unavailable', `The backup uses DEK version ${r.dekVersion}, which ${instanceName} no longer has.`);

@@ -5,7 +5,9 @@ import { appendAudit, auditActorOf } from '../audit/append-audit.js';
 import { requireEntitled, requireInstanceAdmin } from '../access/authorize.js';
 import { wrapDek } from '../crypto/envelope.js';
 import type { EngineDeps } from '../engine-deps.js';
+import { keyInaccessible } from '../data-plane/key-inaccessible.js';
 import { DomainError } from '../errors.js';
+import { VaultKeyUnusableError } from '../ports/vault.js';
 import { newId, newRequestId } from '../ids.js';
 import { describePublicKey } from '../keyfiles/describe-public-key.js';
 import { fingerprintSpki } from '../keyfiles/fingerprint.js';
@@ -117,7 +119,16 @@ export async function changeKey(deps: EngineDeps, actor: Actor, instanceName: st
       pkcs8?.fill(0);
     }
     await deps.steps.reached('key_change:imported');
-    const rewrapped = await rewrapDeks(deps, before.dekRows, before.protector, protectorId, spki);
+    let rewrapped: WrappedDek[];
+    try {
+      rewrapped = await rewrapDeks(deps, before.dekRows, before.protector, protectorId, spki);
+    } catch (e) {
+      // Any other fault leaves the journal open for recovery to compensate, as a crash here would.
+      if (!(e instanceof VaultKeyUnusableError)) throw e;
+      // The current key is refused (disabled, revoked): nothing can be re-wrapped, so undo the import now and say why.
+      await compensateImport(deps, journal).catch((err: unknown) => deps.logger.error('journal: compensation deferred to recovery', { journal: journal.id, error: String(err) }));
+      throw keyInaccessible(instanceName, e.reason);
+    }
     await deps.steps.reached('key_change:rewrapped');
 
     const protector: Protector = { id: protectorId, instanceId: before.instance.id, kind, name: keyName, fingerprint: fingerprintSpki(spki), publicKey: spki, vaultKeyId, status: 'active', createdAt: now };

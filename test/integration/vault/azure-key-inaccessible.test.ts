@@ -55,6 +55,37 @@ describe('data plane when Azure Key Vault refuses the instance key (fake Key Vau
     expect((await engine.kv.key(token, s.instance, 1, null)).material).toHaveLength(32);
   });
 
+  it('refuses a key change while the current key is disabled with key_inaccessible, undoing the new key at once and changing nothing', async () => {
+    const keysBefore = h.world.keyVault.keyNames().sort();
+    const [statusBefore] = await h.engine.status(s.tenant.id, s.instance);
+    h.world.keyVault.setEnabled(keyName, false);
+    try {
+      const refused = await refusal(h.engine.changeKey(s.ann, s.instance, { kind: 'generate', password: 'correct horse battery staple' }));
+      expect(refused.code).toBe('key_inaccessible');
+      expect(refused.message).toContain('disabled');
+    } finally {
+      h.world.keyVault.setEnabled(keyName, true);
+    }
+    // The key imported for the change was destroyed by the change itself, not left for recovery.
+    expect(h.world.keyVault.keyNames().sort()).toEqual(keysBefore);
+    expect(await h.db.uow.run((store) => store.requests.pendingForInstance(ref.instanceId))).toEqual([]);
+    expect((await h.engine.status(s.tenant.id, s.instance))[0]).toEqual(statusBefore);
+    expect((await freshProcess().records.get(ref, 'customers/1')).toString()).toBe('Ada');
+  });
+
+  it('refuses a backup restore while the key is disabled with key_inaccessible, keeping the records', async () => {
+    const backup = await h.engine.createBackup(s.tenant.id, s.instance);
+    await h.engine.records.put(ref, 'customers/2', Buffer.from('Bea'));
+    h.world.keyVault.setEnabled(keyName, false);
+    try {
+      expect((await refusal(h.engine.restoreBackup(s.tenant.id, s.instance, backup))).code).toBe('key_inaccessible');
+    } finally {
+      h.world.keyVault.setEnabled(keyName, true);
+    }
+    // Nothing was replaced: the record written after the backup is still there.
+    expect((await freshProcess().records.get(ref, 'customers/2')).toString()).toBe('Bea');
+  });
+
   it('keeps answering other faults of the key store as faults, not as refusals', async () => {
     h.world.keyVault.up = false;
     try {
