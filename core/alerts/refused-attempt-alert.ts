@@ -8,6 +8,18 @@ import { formatUtc } from './alert-messages.js';
  */
 export const ALERTED_REFUSALS: ReadonlySet<string> = new Set(['operator_cannot_act_as_admin', 'self_approval', 'admin_too_new', 'identity_in_use', 'key_in_use']);
 
+/**
+ * Step-up refusals that are not slips either: a passkey that is not the admin's own live one (someone
+ * else's authenticator, a revoked passkey), or a response that does not verify (wrong key, cloned
+ * authenticator). An expired, replayed or mistargeted assertion is a slip of the page and stays audited only.
+ */
+const ALERTED_STEP_UP_REASONS: ReadonlySet<string> = new Set(['unknown_passkey', 'not_verified']);
+
+/** True when a refusal is an attempt on the two-person rule, which every admin is alerted of. */
+export function isAttemptOnTheRule(code: string, details: Record<string, unknown> | undefined): boolean {
+  return ALERTED_REFUSALS.has(code) || (code === 'step_up_invalid' && ALERTED_STEP_UP_REASONS.has(String(details?.reason)));
+}
+
 // Audit action names that do not read as English once underscores become spaces; the rest do.
 const ACTIONS: Record<string, string> = {
   rollback: 'roll back', lock_request: 'request a lock', key_new: 'generate a key', key_upload: 'upload a key', key_revert: 'revert to the service key',

@@ -1,5 +1,5 @@
 import { fanOutAlert } from '../alerts/fan-out-alert.js';
-import { ALERTED_REFUSALS, refusedAttemptAlert } from '../alerts/refused-attempt-alert.js';
+import { isAttemptOnTheRule, refusedAttemptAlert } from '../alerts/refused-attempt-alert.js';
 import { appendAudit, auditActorOf, systemAuditActor } from '../audit/append-audit.js';
 import { requireOwnCredential } from '../access/require-own-credential.js';
 import { isDomainError } from '../errors.js';
@@ -44,7 +44,7 @@ export async function audited<T>(deps: EngineDeps, cmd: AuditedCommand, fn: () =
           details: e.details,
         });
         // An attempt on the two-person rule itself is announced to every admin, not only recorded.
-        if (ALERTED_REFUSALS.has(e.code) && cmd.tenantId && typeof cmd.actor !== 'string') {
+        if (isAttemptOnTheRule(e.code, e.details) && cmd.tenantId && typeof cmd.actor !== 'string') {
           await fanOutAlert(store, deps, at, cmd.tenantId, refusedAttemptAlert({ action: cmd.action, actor: cmd.actor, code: e.code, instanceName: cmd.instanceName ?? null, requestId: cmd.requestId ?? null, at }));
         }
       });

@@ -89,6 +89,27 @@ describe('passkey step-up for decisions', () => {
     expect((await h.engine.listRequests(s.tenant.id, false)).find((x) => x.id === request.id)?.state).toBe('pending');
   });
 
+  it('alerts every admin when a step-up is answered with a passkey that is not the approver\'s own, but not when an assertion merely expired', async () => {
+    const { request } = await h.engine.changeKey(s.ann, s.instance, upload());
+    const refusedAlerts = async () => (await h.engine.deps.uow.run((store) => store.inbox.list(s.ann.admin.id, 100, 0))).entries.filter((e) => e.message.event === 'attempt_refused');
+    const before = (await refusedAlerts()).length;
+
+    const late = await assertion(bob, bobKey, request.id, 'approve');
+    h.clock.advanceHours(3 / 60);
+    expect((await refusal(() => h.engine.decideWithStepUp(webauthn, bob, request.id, 'approve', null, late))).details).toMatchObject({ reason: 'expired' });
+    expect(await refusedAlerts()).toHaveLength(before);
+
+    // Cat answers her own challenge with Bob's authenticator: an attempt to decide on someone else's second factor.
+    const cat = web(s.cat);
+    await registerFor(cat, new SoftAuthenticator(ORIGIN));
+    const borrowed = await assertion(cat, bobKey, request.id, 'approve');
+    expect((await refusal(() => h.engine.decideWithStepUp(webauthn, cat, request.id, 'approve', null, borrowed))).details).toMatchObject({ reason: 'unknown_passkey' });
+    const alerts = await refusedAlerts();
+    expect(alerts).toHaveLength(before + 1);
+    expect(alerts.at(-1)!.message.title).toContain('(step_up_invalid)');
+    expect(alerts.at(-1)!.message.title).toContain('cat@example.com');
+  });
+
   it('turning step-up off, or covering fewer decisions, is a settings change another global admin must approve', async () => {
     const asked = await h.engine.requestSettingsChange(s.ann, { stepUp: ['rollback'] }, schedule);
     expect(asked.request?.payload.summary).toBe('passkey step-up approve_key_change,rollback → rollback');
