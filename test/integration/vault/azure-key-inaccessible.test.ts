@@ -1,11 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEngine } from '../../../core/engine.js';
 import { DomainError } from '../../../core/errors.js';
-import { cryptoRandom } from '../../../bot/runtime/crypto-random.js';
 import { createAzureHarness, type AzureHarness } from '../../support/azure-harness.js';
-import { seedTenant, type Seeded } from '../../support/engine-harness.js';
-import { FaultHook } from '../../support/fault-hook.js';
-import { FIXTURE_PASSWORD, fixture } from '../../support/key-fixtures.js';
+import { seedAzureCustomerKey, type AzureCustomerKey } from '../../support/azure-customer-key.js';
+import type { Seeded } from '../../support/engine-harness.js';
 
 describe('data plane when Azure Key Vault refuses the instance key (fake Key Vault)', () => {
   let h: AzureHarness;
@@ -13,9 +10,9 @@ describe('data plane when Azure Key Vault refuses the instance key (fake Key Vau
   let keyName: string;
   let ref: { instanceId: string; tenantId: string; name: string };
   let token: string;
-
+  let seeded: AzureCustomerKey;
   /** A second process: its own engine on the same database and vault, so its DEK cache starts empty. */
-  const freshProcess = () => createEngine({ uow: h.db.uow, vault: h.vault, clock: h.clock, random: cryptoRandom, logger: h.logger, steps: new FaultHook() });
+  const freshProcess = () => seeded.replica();
 
   async function refusal(p: Promise<unknown>): Promise<DomainError> {
     const e = await p.then(() => null, (x: unknown) => x);
@@ -25,15 +22,8 @@ describe('data plane when Azure Key Vault refuses the instance key (fake Key Vau
 
   beforeAll(async () => {
     h = await createAzureHarness();
-    s = await seedTenant(h);
-    const r = await h.engine.changeKey(s.ann, s.instance, { kind: 'upload', upload: { file: fixture('rsa-2048.pfx'), password: FIXTURE_PASSWORD } });
-    await h.engine.decide(s.bob, r.request.id, 'approve');
-    const i = (await h.db.uow.run((store) => store.instances.byName(s.tenant.id, s.instance)))!;
-    keyName = (await h.db.uow.run((store) => store.protectors.byId(i.protectorId)))!.vaultKeyId!;
-    ref = { instanceId: i.id, tenantId: s.tenant.id, name: s.instance };
-    await h.engine.records.put(ref, 'customers/1', Buffer.from('Ada'));
-    token = await h.engine.issueToken(s.tenant.id, s.instance);
-    await h.engine.initDbKeys(s.tenant.id, s.instance);
+    seeded = await seedAzureCustomerKey(h);
+    ({ s, keyName, ref, token } = seeded);
   }, 60_000);
   afterAll(() => h?.dispose());
 

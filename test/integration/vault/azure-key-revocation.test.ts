@@ -1,11 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEngine } from '../../../core/engine.js';
-import { DomainError } from '../../../core/errors.js';
-import { cryptoRandom } from '../../../bot/runtime/crypto-random.js';
 import { createAzureHarness, type AzureHarness } from '../../support/azure-harness.js';
-import { seedTenant, type Seeded } from '../../support/engine-harness.js';
-import { FaultHook } from '../../support/fault-hook.js';
-import { FIXTURE_PASSWORD, fixture } from '../../support/key-fixtures.js';
+import { seedAzureCustomerKey, type AzureCustomerKey } from '../../support/azure-customer-key.js';
+import { refusal, type Seeded } from '../../support/engine-harness.js';
 
 describe('disabling the customer key in Azure Key Vault reaches DEKs already cached (fake Key Vault)', () => {
   let h: AzureHarness;
@@ -13,27 +9,14 @@ describe('disabling the customer key in Azure Key Vault reaches DEKs already cac
   let keyName: string;
   let ref: { instanceId: string; tenantId: string; name: string };
   let token: string;
-
+  let seeded: AzureCustomerKey;
   /** A server replica: its own engine (and so its own DEK caches) on the same database and vault. */
-  const replica = () => createEngine({ uow: h.db.uow, vault: h.vault, clock: h.clock, random: cryptoRandom, logger: h.logger, steps: new FaultHook() });
-
-  async function code(p: Promise<unknown>): Promise<string> {
-    const e = await p.then(() => null, (x: unknown) => x);
-    expect(e).toBeInstanceOf(DomainError);
-    return (e as DomainError).code;
-  }
+  const replica = () => seeded.replica();
 
   beforeAll(async () => {
     h = await createAzureHarness();
-    s = await seedTenant(h);
-    const r = await h.engine.changeKey(s.ann, s.instance, { kind: 'upload', upload: { file: fixture('rsa-2048.pfx'), password: FIXTURE_PASSWORD } });
-    await h.engine.decide(s.bob, r.request.id, 'approve');
-    const i = (await h.db.uow.run((store) => store.instances.byName(s.tenant.id, s.instance)))!;
-    keyName = (await h.db.uow.run((store) => store.protectors.byId(i.protectorId)))!.vaultKeyId!;
-    ref = { instanceId: i.id, tenantId: s.tenant.id, name: s.instance };
-    await h.engine.records.put(ref, 'customers/1', Buffer.from('Ada'));
-    token = await h.engine.issueToken(s.tenant.id, s.instance);
-    await h.engine.initDbKeys(s.tenant.id, s.instance);
+    seeded = await seedAzureCustomerKey(h);
+    ({ s, keyName, ref, token } = seeded);
   }, 60_000);
   afterAll(() => h?.dispose());
 
@@ -52,12 +35,12 @@ describe('disabling the customer key in Azure Key Vault reaches DEKs already cac
     expect(report.lost).toBe(1);
     // The replica that recorded the refusal drops its DEKs at once and must now ask the store, which refuses.
     expect(checker.records.deks.heldInstances()).toEqual([]);
-    expect(await code(checker.records.get(ref, 'customers/1'))).toBe('key_inaccessible');
+    expect((await refusal(() => checker.records.get(ref, 'customers/1'))).code).toBe('key_inaccessible');
     // Every other replica drops its own on its next key sweep (a one-second timer in serve).
     expect(await other.dropStaleKeys()).toBe(2);
     expect(other.records.deks.heldInstances()).toEqual([]);
-    expect(await code(other.records.get(ref, 'customers/1'))).toBe('key_inaccessible');
-    expect(await code(other.kv.key(token, s.instance, 1, null))).toBe('key_inaccessible');
+    expect((await refusal(() => other.records.get(ref, 'customers/1'))).code).toBe('key_inaccessible');
+    expect((await refusal(() => other.kv.key(token, s.instance, 1, null))).code).toBe('key_inaccessible');
 
     h.world.keyVault.setEnabled(keyName, true);
     expect((await checker.checkKeyAccess()).restored).toBe(1);
