@@ -1,5 +1,5 @@
 import { createDecipheriv, pbkdf2Sync } from 'node:crypto';
-import forge from 'node-forge';
+import { forge } from './forge.js';
 import type { PbeScheme } from './pbe-scheme.js';
 import { bmpPassword, pkcs12Kdf } from './pkcs12-kdf.js';
 
@@ -39,8 +39,8 @@ function nativeDecrypt(cipher: string, key: Buffer, iv: Buffer, ciphertext: Buff
 /** RC2 lives only in OpenSSL's legacy provider, which node does not load; forge's RC2 is fine for a few KB. */
 function rc2Decrypt(effectiveBits: number, key: Buffer, iv: Buffer, ciphertext: Buffer): Buffer | null {
   if (ciphertext.length === 0 || ciphertext.length % 8 !== 0) return null;
-  const cipher = forge.rc2.createDecryptionCipher(key.toString('binary'), effectiveBits);
+  const cipher = forge().rc2.createDecryptionCipher(key.toString('binary'), effectiveBits);
   cipher.start(iv.toString('binary'));
-  cipher.update(forge.util.createBuffer(ciphertext.toString('binary')));
+  cipher.update(forge().util.createBuffer(ciphertext.toString('binary')));
   return cipher.finish() ? Buffer.from(cipher.output.getBytes(), 'binary') : null;
 }

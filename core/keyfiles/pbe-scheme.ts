@@ -1,4 +1,4 @@
-import forge from 'node-forge';
+import { TAG } from './asn1-tags.js';
 import { isUniversal, octets, oid, sequence, smallUint, type Asn1 } from './der.js';
 import { MAX_KDF_ITERATIONS } from './limits.js';
 import { HASH_SIZES, HMAC_BY_OID, OID, type HashName } from './oids.js';
@@ -62,7 +62,7 @@ function readPbes2(params: Asn1 | undefined, what: string): PbeScheme {
   let keyLength: number | undefined;
   let prf: HashName = 'sha1'; // RFC 8018 default PRF is hmacWithSHA1
   for (const field of rest) {
-    if (isUniversal(field, forge.asn1.Type.INTEGER)) {
+    if (isUniversal(field, TAG.INTEGER)) {
       keyLength = smallUint(field, `${what} PBKDF2 key length`);
     } else {
       const prfOid = oid(sequence(field, `${what} PBKDF2 PRF`, 1)[0], `${what} PBKDF2 PRF`);

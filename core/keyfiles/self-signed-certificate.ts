@@ -1,5 +1,7 @@
 import { sign, type KeyObject } from 'node:crypto';
-import forge from 'node-forge';
+import type Forge from 'node-forge';
+import { TAG } from './asn1-tags.js';
+import { forge } from './forge.js';
 import { der } from './asn1-build.js';
 import { OID } from './oids.js';
 
@@ -10,15 +12,15 @@ const VALIDITY_YEARS = 2;
 export function selfSignedCertificate(opts: {
   commonName: string; now: Date; serialNumber: Buffer; publicKeySpki: Buffer; privateKey: KeyObject;
 }): Buffer {
-  const cert = forge.pki.createCertificate();
-  cert.publicKey = forge.pki.publicKeyFromAsn1(der.decode(opts.publicKeySpki));
+  const cert = forge().pki.createCertificate();
+  cert.publicKey = forge().pki.publicKeyFromAsn1(der.decode(opts.publicKeySpki));
   cert.serialNumber = positiveSerialHex(opts.serialNumber);
   cert.validity.notBefore = new Date(opts.now.getTime());
   const notAfter = new Date(opts.now.getTime());
   notAfter.setUTCFullYear(notAfter.getUTCFullYear() + VALIDITY_YEARS);
   cert.validity.notAfter = notAfter;
   // UTF8String, not forge's default PrintableString, so any instance name is a valid CN (max 64 chars by X.520).
-  const name = [{ name: 'commonName', value: Array.from(opts.commonName).slice(0, 64).join(''), valueTagClass: forge.asn1.Type.UTF8 as unknown as forge.asn1.Class }];
+  const name = [{ name: 'commonName', value: Array.from(opts.commonName).slice(0, 64).join(''), valueTagClass: TAG.UTF8 as unknown as Forge.asn1.Class }];
   cert.setSubject(name);
   cert.setIssuer(name);
   cert.setExtensions([
@@ -29,7 +31,7 @@ export function selfSignedCertificate(opts: {
   cert.signatureOid = OID.sha256WithRsaEncryption;
   cert.siginfo.algorithmOid = OID.sha256WithRsaEncryption;
   // forge would sign in pure JS; node signs the TBSCertificate natively and we assemble the Certificate.
-  const tbs = (forge.pki as unknown as { getTBSCertificate(c: forge.pki.Certificate): forge.asn1.Asn1 }).getTBSCertificate(cert);
+  const tbs = (forge().pki as unknown as { getTBSCertificate(c: Forge.pki.Certificate): Forge.asn1.Asn1 }).getTBSCertificate(cert);
   const signature = sign('sha256', der.encode(tbs), opts.privateKey);
   return der.encode(der.seq(tbs, der.seq(der.oid(OID.sha256WithRsaEncryption), der.nul()), der.bits(signature)));
 }
