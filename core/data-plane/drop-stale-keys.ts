@@ -13,9 +13,9 @@ export interface KeyCache {
 /**
  * Zeroes every cached key of an instance that is no longer active at the generation it was loaded at
  * (locked, locking, key change approved or rolled back, deleted), or whose current key its store now
- * refuses (key-access health recorded a disabled, expired or revoked customer key), in one query. Every replica runs it
- * on a short timer, and the engine after each state change it makes itself, so a lock leaves no
- * plaintext DEK in any server's memory (issue 8 item 6) even on replicas that serve nothing more.
+ * refuses (key-access health recorded a disabled, expired or revoked customer key), in one query.
+ * Every replica runs it on a short timer, and the engine after each state change it makes itself, so a
+ * lock leaves no plaintext DEK in any server's memory (issue 8 item 6) even on replicas that serve nothing more.
  */
 export async function dropStaleKeys(deps: EngineDeps, caches: readonly KeyCache[]): Promise<number> {
   const held = [...new Set(caches.flatMap((c) => c.heldInstances()))];
