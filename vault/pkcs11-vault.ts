@@ -44,6 +44,9 @@ const BYOK_REFUSALS = new Set([
   pkcs11js.CKR_DATA_INVALID, pkcs11js.CKR_DATA_LEN_RANGE, pkcs11js.CKR_ATTRIBUTE_VALUE_INVALID, pkcs11js.CKR_FUNCTION_FAILED,
   // SoftHSM2 2.6 answers a failed OAEP unwrap (wrong KEK) with CKR_GENERAL_ERROR.
   pkcs11js.CKR_GENERAL_ERROR,
+  // NSS softokn answers an RSA ciphertext numerically larger than the KEK's modulus (a file made for
+  // another, larger KEK) with CKR_ARGUMENTS_BAD; our mechanism and template are fixed, so it is the data.
+  pkcs11js.CKR_ARGUMENTS_BAD,
 ]);
 
 /**

@@ -122,6 +122,14 @@ describe.each(adapters)('Vault contract: $name', (adapter) => {
     expect(await vault.publicKey(keyId)).toBeNull();
   });
 
+  it('refuses a BYOK file whose RSA part is numerically larger than the KEK\'s modulus, storing nothing', async () => {
+    // A file made for another, larger KEK often starts like this; NSS then answers CKR_ARGUMENTS_BAD, not a decrypt error.
+    const keyId = id('byok-out-of-range');
+    const modulusBytes = createPublicKey({ key: kekSpki, format: 'der', type: 'spki' }).asymmetricKeyDetails!.modulusLength! / 8;
+    await expect(vault.importByok(kekId, keyId, Buffer.alloc(modulusBytes + 40, 0xff))).rejects.toBeInstanceOf(VaultByokRejectedError);
+    expect(await vault.publicKey(keyId)).toBeNull();
+  });
+
   it('refuses a corrupted BYOK file, storing nothing', async () => {
     const keyId = id('byok-corrupt');
     const blob = byokCiphertext(kekSpki, targetPkcs8);
