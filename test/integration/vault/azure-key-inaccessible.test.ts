@@ -4,14 +4,14 @@ import { createAzureHarness, type AzureHarness } from '../../support/azure-harne
 import { seedAzureCustomerKey, type AzureCustomerKey } from '../../support/azure-customer-key.js';
 import type { Seeded } from '../../support/engine-harness.js';
 
-describe('data plane when Azure Key Vault refuses the instance key (fake Key Vault)', () => {
+describe('when Azure Key Vault refuses the instance key: data plane, key change, backup, cached DEKs (fake Key Vault)', () => {
   let h: AzureHarness;
   let s: Seeded;
   let keyName: string;
   let ref: { instanceId: string; tenantId: string; name: string };
   let token: string;
   let seeded: AzureCustomerKey;
-  /** A second process: its own engine on the same database and vault, so its DEK cache starts empty. */
+  /** A second process (server replica): its own engine on the same database and vault, so its DEK caches start empty. */
   const freshProcess = () => seeded.replica();
 
   async function refusal(p: Promise<unknown>): Promise<DomainError> {
@@ -85,5 +85,88 @@ describe('data plane when Azure Key Vault refuses the instance key (fake Key Vau
     } finally {
       h.world.keyVault.up = true;
     }
+  });
+
+  it('drops the cached DEKs on every replica once key-access health records the refusal, and serves again once the key is enabled', async () => {
+    const checker = freshProcess();
+    const other = freshProcess();
+    for (const engine of [checker, other]) {
+      expect((await engine.records.get(ref, 'customers/1')).toString()).toBe('Ada');
+      expect((await engine.kv.key(token, s.instance, 1, null)).material).toHaveLength(32);
+    }
+    h.world.keyVault.setEnabled(keyName, false);
+    // Until the health check sees it, cached DEKs still serve: disabling a key is not a lock.
+    expect((await other.records.get(ref, 'customers/1')).toString()).toBe('Ada');
+
+    const report = await checker.checkKeyAccess();
+    expect(report.lost).toBe(1);
+    // The replica that recorded the refusal drops its DEKs at once and must now ask the store, which refuses.
+    expect(checker.records.deks.heldInstances()).toEqual([]);
+    expect((await refusal(checker.records.get(ref, 'customers/1'))).code).toBe('key_inaccessible');
+    // Every other replica drops its own on its next key sweep (a one-second timer in serve).
+    expect(await other.dropStaleKeys()).toBe(2);
+    expect(other.records.deks.heldInstances()).toEqual([]);
+    expect((await refusal(other.records.get(ref, 'customers/1'))).code).toBe('key_inaccessible');
+    expect((await refusal(other.kv.key(token, s.instance, 1, null))).code).toBe('key_inaccessible');
+
+    h.world.keyVault.setEnabled(keyName, true);
+    expect((await checker.checkKeyAccess()).restored).toBe(1);
+    expect((await other.records.get(ref, 'customers/1')).toString()).toBe('Ada');
+    expect(await other.dropStaleKeys()).toBe(0);
+    expect(other.records.deks.heldInstances()).toEqual([ref.instanceId]);
+  });
+
+  it('keeps serving from cached DEKs while the key store does not answer: an outage is not a refusal', async () => {
+    const engine = freshProcess();
+    expect((await engine.records.get(ref, 'customers/1')).toString()).toBe('Ada');
+    h.world.keyVault.up = false;
+    try {
+      const report = await engine.checkKeyAccess();
+      expect(report.inaccessible.map((p) => p.cause)).toEqual([expect.stringContaining('did not answer')]);
+      expect(await engine.dropStaleKeys()).toBe(0);
+      expect((await engine.records.get(ref, 'customers/1')).toString()).toBe('Ada');
+    } finally {
+      h.world.keyVault.up = true;
+    }
+    expect((await engine.checkKeyAccess()).restored).toBe(1);
+  });
+
+  it('drops the cached DEKs when an outage recorded first turns out to be a refusal', async () => {
+    const engine = freshProcess();
+    expect((await engine.records.get(ref, 'customers/1')).toString()).toBe('Ada');
+    h.world.keyVault.up = false;
+    try {
+      await engine.checkKeyAccess();
+    } finally {
+      h.world.keyVault.up = true;
+    }
+    expect(engine.records.deks.heldInstances()).toEqual([ref.instanceId]);
+    h.world.keyVault.setEnabled(keyName, false);
+    try {
+      // Still inaccessible (no second alert), but now refused: the DEKs go.
+      expect(await engine.checkKeyAccess()).toMatchObject({ lost: 0, restored: 0 });
+      expect(engine.records.deks.heldInstances()).toEqual([]);
+    } finally {
+      h.world.keyVault.setEnabled(keyName, true);
+    }
+    expect((await engine.checkKeyAccess()).restored).toBe(1);
+  });
+
+  it('marks as refused, and drops the DEKs of, a problem recorded before refusals were told apart from outages', async () => {
+    const engine = freshProcess();
+    expect((await engine.records.get(ref, 'customers/1')).toString()).toBe('Ada');
+    h.world.keyVault.setEnabled(keyName, false);
+    try {
+      const access = await h.vault.keyAccess(keyName);
+      expect(access).toMatchObject({ usable: false, refused: true });
+      // As migration 0018 leaves a row whose problem was recorded earlier: the same cause, access_refused false.
+      const i = (await h.db.uow.run((store) => store.instances.byId(ref.instanceId)))!;
+      expect(await h.db.uow.run((store) => store.protectors.compareAndSetAccessProblem(i.protectorId, null, !access.usable ? access.cause : null, false))).toBe(true);
+      expect(await engine.checkKeyAccess()).toMatchObject({ lost: 0, restored: 0 });
+      expect(engine.records.deks.heldInstances()).toEqual([]);
+    } finally {
+      h.world.keyVault.setEnabled(keyName, true);
+    }
+    expect((await engine.checkKeyAccess()).restored).toBe(1);
   });
 });
