@@ -96,6 +96,8 @@ export async function changeKey(deps: EngineDeps, actor: Actor, instanceName: st
     }
 
     const journal = await beginImport(deps, 'key_change', before.instance.id, [vaultKeyId]);
+    // Undoes the import now; if that fails too, recovery finishes it from the open journal entry.
+    const undoImport = () => compensateImport(deps, journal).catch((err: unknown) => deps.logger.error('journal: compensation deferred to recovery', { journal: journal.id, error: String(err) }));
     await deps.steps.reached('key_change:journaled');
     let spki: Buffer;
     try {
@@ -113,7 +115,7 @@ export async function changeKey(deps: EngineDeps, actor: Actor, instanceName: st
         describePublicKey(spki);
       }
     } catch (e) {
-      await compensateImport(deps, journal).catch((err: unknown) => deps.logger.error('journal: compensation deferred to recovery', { journal: journal.id, error: String(err) }));
+      await undoImport();
       throw e;
     } finally {
       pkcs8?.fill(0);
@@ -126,7 +128,7 @@ export async function changeKey(deps: EngineDeps, actor: Actor, instanceName: st
       // Any other fault leaves the journal open for recovery to compensate, as a crash here would.
       if (!(e instanceof VaultKeyUnusableError)) throw e;
       // The current key is refused (disabled, revoked): nothing can be re-wrapped, so undo the import now and say why.
-      await compensateImport(deps, journal).catch((err: unknown) => deps.logger.error('journal: compensation deferred to recovery', { journal: journal.id, error: String(err) }));
+      await undoImport();
       throw keyInaccessible(instanceName, e.reason);
     }
     await deps.steps.reached('key_change:rewrapped');
@@ -171,7 +173,7 @@ export async function changeKey(deps: EngineDeps, actor: Actor, instanceName: st
         return req;
       });
     } catch (e) {
-      await compensateImport(deps, journal).catch((err: unknown) => deps.logger.error('journal: compensation deferred to recovery', { journal: journal.id, error: String(err) }));
+      await undoImport();
       throw e;
     }
     await deps.steps.reached('key_change:committed');

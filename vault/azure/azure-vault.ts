@@ -120,21 +120,22 @@ export class AzureVault implements Vault {
   }
 
   async keyAccess(keyId: string): Promise<KeyAccess> {
+    // Every answer but silence is the store refusing the key: servers then drop its cached DEKs.
+    const refused = (cause: string): KeyAccess => ({ usable: false, cause, refused: true });
     let key: KeyVaultKey | undefined;
     try {
       key = await this.find(keyVaultName(keyId));
     } catch (e) {
-      const status = restStatus(e);
-      if (status === 403) return { usable: false, cause: `Azure Key Vault refuses access to the key (${describeRestError(e)}): check that it is enabled and that dualkey's identity has the keys get and unwrapKey permissions`, refused: true };
+      if (restStatus(e) === 403) return refused(`Azure Key Vault refuses access to the key (${describeRestError(e)}): check that it is enabled and that dualkey's identity has the keys get and unwrapKey permissions`);
       return { usable: false, cause: `Azure Key Vault did not answer (${describeRestError(e)})`, refused: false };
     }
-    if (!key) return { usable: false, cause: 'the key was deleted from Azure Key Vault (recover it from the vault\'s deleted keys if it is still there)', refused: true };
+    if (!key) return refused('the key was deleted from Azure Key Vault (recover it from the vault\'s deleted keys if it is still there)');
     const p = key.properties;
-    if (p.enabled === false) return { usable: false, cause: 'the key is disabled in Azure Key Vault (enable it again to restore access)', refused: true };
+    if (p.enabled === false) return refused('the key is disabled in Azure Key Vault (enable it again to restore access)');
     const now = this.o.now();
-    if (p.expiresOn && p.expiresOn <= now) return { usable: false, cause: `the key expired in Azure Key Vault on ${p.expiresOn.toISOString()}`, refused: true };
-    if (p.notBefore && p.notBefore > now) return { usable: false, cause: `the key is not valid in Azure Key Vault before ${p.notBefore.toISOString()}`, refused: true };
-    if (key.keyOperations && !key.keyOperations.includes('unwrapKey')) return { usable: false, cause: 'the key no longer permits unwrapKey in Azure Key Vault', refused: true };
+    if (p.expiresOn && p.expiresOn <= now) return refused(`the key expired in Azure Key Vault on ${p.expiresOn.toISOString()}`);
+    if (p.notBefore && p.notBefore > now) return refused(`the key is not valid in Azure Key Vault before ${p.notBefore.toISOString()}`);
+    if (key.keyOperations && !key.keyOperations.includes('unwrapKey')) return refused('the key no longer permits unwrapKey in Azure Key Vault');
     return { usable: true };
   }
 
