@@ -54,6 +54,13 @@ describe('backups', () => {
     expect((await h.engine.records.get(ref, 'a')).toString()).toBe('first');
   });
 
+  it('refuses a backup whose record carries a truncated GCM tag with backup_malformed, though the truncated tag would verify', async () => {
+    const backup = JSON.parse((await h.engine.createBackup(s.tenant.id, s.instance)).toString());
+    backup.records[0].tag = Buffer.from(backup.records[0].tag, 'base64').subarray(0, 12).toString('base64');
+    expect((await refusal(() => h.engine.restoreBackup(s.tenant.id, s.instance, Buffer.from(JSON.stringify(backup))))).code).toBe('backup_malformed');
+    expect((await h.engine.records.get(ref, 'a')).toString()).toBe('first');
+  });
+
   it('refuses a backup whose records use a DEK version the instance does not have with backup_key_unavailable', async () => {
     const backup = JSON.parse((await h.engine.createBackup(s.tenant.id, s.instance)).toString());
     backup.records[0].dekVersion = 7;

@@ -37,6 +37,16 @@ describe('envelope encryption', () => {
     expect(decryptRecord(dek, aad, empty)).toHaveLength(0);
   });
 
+  it('refuses a record with a truncated tag or a nonce of another size, which GCM alone would accept', () => {
+    const dek = generateDek(random);
+    const aad = recordAad('t1', 'i1', 'k', 1);
+    const sealed = encryptRecord(dek, aad, Buffer.from('Ada'), random);
+    expect(sealed.tag).toHaveLength(16);
+    expect(() => decryptRecord(dek, aad, { ...sealed, tag: sealed.tag.subarray(0, 12) })).toThrow(/16-byte tag, not 12 and 12/);
+    const longNonce = { ...sealed, nonce: randomBytes(16) };
+    expect(() => decryptRecord(dek, aad, longNonce)).toThrow(/12-byte nonce/);
+  });
+
   it('encodes the AAD unambiguously (no field can absorb its neighbour)', () => {
     expect(recordAad('a', 'b|c', 'd', 1).equals(recordAad('a|b', 'c', 'd', 1))).toBe(false);
   });
