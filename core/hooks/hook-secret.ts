@@ -2,6 +2,8 @@ import { createCipheriv, createDecipheriv } from 'node:crypto';
 import type { EngineDeps } from '../engine-deps.js';
 
 const LABEL = 'dualkey offline-hook seal v1';
+// The full 128-bit tag, required on opening too: GCM would otherwise verify a tag a database writer truncated.
+const GCM = { authTagLength: 16 } as const;
 
 /** An offline hook's HMAC key as stored: AES-256-GCM ciphertext, nonce and tag. */
 export interface SealedHookSecret {
@@ -26,7 +28,7 @@ const aad = (instanceId: string, url: string) => Buffer.from(`${LABEL}\u0000${in
 export async function sealHookSecret(deps: Pick<EngineDeps, 'vault' | 'random'>, instanceId: string, url: string, secret: Buffer): Promise<SealedHookSecret> {
   const key = await sealingKey(deps, instanceId);
   const nonce = deps.random.bytes(12);
-  const cipher = createCipheriv('aes-256-gcm', key, nonce).setAAD(aad(instanceId, url));
+  const cipher = createCipheriv('aes-256-gcm', key, nonce, GCM).setAAD(aad(instanceId, url));
   const ciphertext = Buffer.concat([cipher.update(secret), cipher.final()]);
   key.fill(0);
   return { secretCiphertext: ciphertext, secretNonce: nonce, secretTag: cipher.getAuthTag() };
@@ -36,7 +38,7 @@ export async function sealHookSecret(deps: Pick<EngineDeps, 'vault' | 'random'>,
 export async function openHookSecret(deps: Pick<EngineDeps, 'vault'>, instanceId: string, url: string, sealed: SealedHookSecret): Promise<Buffer> {
   const key = await sealingKey(deps, instanceId);
   try {
-    const decipher = createDecipheriv('aes-256-gcm', key, sealed.secretNonce).setAAD(aad(instanceId, url));
+    const decipher = createDecipheriv('aes-256-gcm', key, sealed.secretNonce, GCM).setAAD(aad(instanceId, url));
     decipher.setAuthTag(sealed.secretTag);
     return Buffer.concat([decipher.update(sealed.secretCiphertext), decipher.final()]);
   } finally {
