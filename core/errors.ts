@@ -4,7 +4,7 @@ export const ERROR_CODES = [
   'pfx_password_required', 'pfx_no_private_key', 'pfx_bad_password', 'key_type_unsupported',
   'key_too_small', 'keyfile_malformed', 'byok_kek_mismatch', 'byok_unwrap_failed',
   // lifecycle (DESIGN §4)
-  'plan_not_entitled', 'not_admin', 'self_approval', 'admin_too_new', 'approval_already_recorded', 'invalid_approvals_required', 'approvals_unreachable', 'instance_locked',
+  'plan_not_entitled', 'not_admin', 'self_approval', 'admin_too_new', 'approval_already_recorded', 'approvals_changed', 'invalid_approvals_required', 'approvals_unreachable', 'instance_locked',
   'instance_not_active', 'confirmation_mismatch', 'key_mismatch', 'change_pending',
   'lock_pending', 'request_closed', 'request_expired', 'lock_cooldown',
   'customer_key_required', 'already_service_managed', 'key_already_current',

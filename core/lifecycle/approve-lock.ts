@@ -15,6 +15,7 @@ import { completeDestroy } from './complete-destroy.js';
 import { destroyEntry } from './journal-steps.js';
 import { requireCooldownOver } from './lock-cooldown.js';
 import { requireNoPending } from './require-no-pending.js';
+import { requireDecidersCurrent } from './require-deciders-current.js';
 import { stepUpDetails } from '../step-up/step-up-policy.js';
 
 /**
@@ -33,6 +34,7 @@ export async function approveLock(deps: EngineDeps, actor: Actor, request: Reque
     const instance = request.instanceId ? await store.instances.lockById(request.instanceId) : null;
     const tenant = await store.tenants.byId(request.tenantId);
     if (!instance || !tenant) throw new Error(`lock ${request.id} has no instance or tenant`);
+    await requireDecidersCurrent(store, request, actor.admin, earlier, instance.name);
     if (instance.state !== 'active') throw new DomainError('instance_locked', `${instance.name} is already ${instance.state}.`, { instance: instance.name });
     // The cooldown bound when the lock was requested still applies, even if the tenant's was shortened since.
     requireCooldownOver(instance, tenant, now, request.settings?.lockCooldownHours);

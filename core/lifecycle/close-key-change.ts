@@ -10,6 +10,7 @@ import type { Protector } from '../model/protector.js';
 import type { Request, RequestState } from '../model/request.js';
 import type { Store } from '../ports/store.js';
 import { destroyEntry } from './journal-steps.js';
+import { requireDecidersCurrent } from './require-deciders-current.js';
 import { stepUpDetails } from '../step-up/step-up-policy.js';
 
 /** How a key change can end. */
@@ -29,6 +30,7 @@ export async function closeKeyChange(store: Store, deps: EngineDeps, request: Re
   if (!decided) throw new DomainError('request_closed', `${request.id} was already decided. Run "pending" to see what is open.`, { request: request.id });
   const instance = request.instanceId ? await store.instances.lockById(request.instanceId) : null;
   if (!instance) throw new Error(`key_change ${request.id} has no instance`);
+  if (decider) await requireDecidersCurrent(store, request, decider.admin, earlier, instance.name);
 
   const newId = request.payload.newProtectorId;
   const prevId = request.payload.previousProtectorId;

@@ -15,6 +15,7 @@ import { audited, type AuditedCommand } from './audited.js';
 import { closeKeyChange } from './close-key-change.js';
 import { completeDestroy } from './complete-destroy.js';
 import { recordApproval } from './record-approval.js';
+import { requireDecidersCurrent } from './require-deciders-current.js';
 import { stepUpDetails, stepUpOperationOf, stepUpRequired } from '../step-up/step-up-policy.js';
 
 /** What an admin can do with a pending request. */
@@ -60,6 +61,8 @@ export async function decideRequest(deps: EngineDeps, actor: Actor, requestId: s
       const step = await recordApproval(deps, actor, request, instanceName);
       if (!step.final) return step.request;
       earlier = step.earlier;
+      // Between counting and deciding (two transactions): the decision re-checks that every counted approver is still an admin.
+      await deps.steps.reached('approval:counted');
     }
     // The answer names the earlier approvers too, so a transport can show the decision as every copy does.
     const withEarlier = (r: Request): Request => (earlier.length > 0 ? { ...r, approvedWith: earlier.map((a) => a.email) } : r);
@@ -77,6 +80,7 @@ export async function decideRequest(deps: EngineDeps, actor: Actor, requestId: s
       const now = deps.clock.now();
       const decided = await store.requests.decide(request.id, 'rejected', actor.admin.id, now, reason);
       if (!decided) throw new DomainError('request_closed', `${request.id} was already decided.`, { request: request.id });
+      await requireDecidersCurrent(store, request, actor.admin, [], instanceName);
       await appendAudit(store, {
         at: now, tenantId: request.tenantId, actor: auditActorOf(actor), transport: actor.transport, action: 'reject',
         instanceName, requestId: request.id, result: 'ok', code: null, details: { outcome: 'rejected', ...stepUpDetails(actor) },

@@ -32,6 +32,8 @@ export interface AdminRepo {
   byId(id: string): Promise<Admin | null>;
   /** The listed admins that still exist, in two queries whatever their number (a delivery batch's recipients). */
   byIds(ids: readonly string[]): Promise<Admin[]>;
+  /** As byIds, each row share-locked until the transaction ends (a removal waits for it): a decision's deciders. */
+  lockByIds(ids: readonly string[]): Promise<Admin[]>;
   byEmail(tenantId: string, email: string): Promise<Admin | null>;
   byIdentity(platform: Platform, workspace: string, userId: string): Promise<Admin | null>;
   list(tenantId: string): Promise<Admin[]>;

@@ -9,6 +9,7 @@ import type { Admin } from '../model/admin.js';
 import type { Request } from '../model/request.js';
 import { adminChangeOf, identityKey } from './admin-change.js';
 import { checkAdminChange } from './check-admin-change.js';
+import { requireDecidersCurrent } from '../lifecycle/require-deciders-current.js';
 import { stepUpDetails } from '../step-up/step-up-policy.js';
 
 /** Approves a roster change: re-validated against the roster as it is now, applied, audited and announced in one commit. */
@@ -17,6 +18,7 @@ export async function applyAdminChange(deps: EngineDeps, actor: Actor, request: 
     const now = deps.clock.now();
     const decided = await store.requests.decide(request.id, 'approved', actor.admin.id, now, reason);
     if (!decided) throw new DomainError('request_closed', `${request.id} was already decided.`, { request: request.id });
+    await requireDecidersCurrent(store, request, actor.admin, earlier, null);
     const { change, target } = await checkAdminChange(store, request.tenantId, adminChangeOf(request.payload));
     if (change.operation === 'admin_add') {
       await store.admins.insert({ id: newId(deps.random), tenantId: request.tenantId, email: change.email, name: change.name, role: change.role, instances: change.instances, identities: change.identities, createdAt: now });

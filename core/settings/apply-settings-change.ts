@@ -5,6 +5,7 @@ import type { EngineDeps } from '../engine-deps.js';
 import { DomainError } from '../errors.js';
 import type { Actor } from '../model/actor.js';
 import type { Request } from '../model/request.js';
+import { requireDecidersCurrent } from '../lifecycle/require-deciders-current.js';
 import { applySettings } from './apply-settings.js';
 import type { SettingsFields } from './classify-settings-change.js';
 
@@ -19,6 +20,7 @@ export async function applySettingsChange(deps: EngineDeps, actor: Actor, reques
     const now = deps.clock.now();
     const decided = await store.requests.decide(request.id, 'approved', actor.admin.id, now, reason);
     if (!decided) throw new DomainError('request_closed', `${request.id} was already decided.`, { request: request.id });
+    await requireDecidersCurrent(store, request, actor.admin, [], null);
     const tenant = await store.tenants.byId(request.tenantId);
     if (!tenant) throw new Error(`settings change ${request.id} has no tenant`);
     const fields = settingsChangeFields(request);

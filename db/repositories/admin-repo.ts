@@ -44,6 +44,10 @@ export function adminRepo(tx: Drizzle): AdminRepo {
       if (ids.length === 0) return [];
       return withIdentities(await tx.select().from(admins).where(inArray(admins.id, [...ids])));
     },
+    async lockByIds(ids) {
+      if (ids.length === 0) return [];
+      return withIdentities(await tx.select().from(admins).where(inArray(admins.id, [...ids])).for('share'));
+    },
     async byEmail(tenantId, email) {
       return one(await tx.select().from(admins).where(and(eq(admins.tenantId, tenantId), eq(admins.email, email))));
     },

@@ -12,14 +12,25 @@ export class SimulatedCrash extends Error {
 export class FaultHook implements StepHook {
   readonly seen: string[] = [];
   private armed: string | null = null;
+  private readonly actions = new Map<string, () => Promise<unknown>>();
 
   /** Crash the next time `step` is reached. */
   arm(step: string): void {
     this.armed = step;
   }
 
-  reached(step: string): void {
+  /** Run `action` (another admin's command, say) the next time `step` is reached, and go on after it: a race made deterministic. */
+  runAt(step: string, action: () => Promise<unknown>): void {
+    this.actions.set(step, action);
+  }
+
+  async reached(step: string): Promise<void> {
     this.seen.push(step);
+    const action = this.actions.get(step);
+    if (action) {
+      this.actions.delete(step);
+      await action();
+    }
     if (this.armed === step) {
       this.armed = null;
       throw new SimulatedCrash(step);

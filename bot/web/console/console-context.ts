@@ -17,7 +17,7 @@ import { readConsoleForm } from './read-console-form.js';
 import { renderSignInNeeded } from './sign-in-pages.js';
 
 const STATUS: Partial<Record<string, number>> = {
-  self_approval: 403, admin_too_new: 403, approval_already_recorded: 409, request_closed: 409, request_expired: 409, request_type_mismatch: 409, request_not_found: 404,
+  self_approval: 403, admin_too_new: 403, approval_already_recorded: 409, approvals_changed: 409, request_closed: 409, request_expired: 409, request_type_mismatch: 409, request_not_found: 404,
   roster_change_needs_approval: 403, settings_change_needs_approval: 403, last_global_admin: 409, admin_exists: 409, identity_in_use: 409, admin_not_found: 404, session_expired: 401,
   sign_in_link_invalid: 404, sign_in_link_expired: 410, sign_in_link_used: 410,
   passkey_not_found: 404, passkey_registration_failed: 400, step_up_required: 403, step_up_invalid: 403,

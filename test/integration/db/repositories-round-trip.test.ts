@@ -53,6 +53,8 @@ describe(`repositories round-trip every model type (${testEngine})`, () => {
     const batch = await uow.run((s) => s.admins.byIds([bob.id, 'adm_missing', ada.id]));
     expect(batch.sort((x, y) => x.createdAt.getTime() - y.createdAt.getTime())).toEqual([ada, { ...bob, identities: [teams] }]);
     expect(await uow.run((s) => s.admins.byIds([]))).toEqual([]);
+    expect((await uow.run((s) => s.admins.lockByIds([ada.id, 'adm_missing']))).map((a) => a.email)).toEqual([ada.email]);
+    expect(await uow.run((s) => s.admins.lockByIds([]))).toEqual([]);
 
     await uow.run((s) => s.admins.remove(bob.id));
     expect(await uow.run((s) => s.admins.byId(bob.id))).toBeNull();

@@ -3,7 +3,7 @@ import type { InstanceRef } from '../../../core/data-plane/record-service.js';
 import { IMPORT_GRACE_MS } from '../../../core/lifecycle/recover-journal.js';
 import { refusal, type Harness } from '../../support/engine-harness.js';
 import {
-  lockKeyOf, STEPS, assertSettled, crashAt, createScene, current, disarm, lockInstance, newInstance, pausedReplica, requestById, requestLockOf,
+  APPROVAL_COUNTED, lockKeyOf, STEPS, assertSettled, crashAt, createScene, current, disarm, lockInstance, newInstance, pausedReplica, requestById, requestLockOf,
   restartAndRecover, stepsOf, vaultHas, vaultKeys, when, withOwnScene, type Scene,
 } from './fault-injection-support.js';
 
@@ -48,6 +48,18 @@ describe('a lock approval', () => {
     const { h, s } = scene;
     const { lock } = await requestLockOf(scene, ref);
     expect(await stepsOf(h, () => h.engine.decide(s.bob, lock.id, 'approve'))).toEqual(STEPS.lock);
+    await expectLockedThenUnlockable(lock.id);
+  });
+
+  it('changes nothing when the process dies after counting the approval and before deciding: pending, readable, key kept', async () => {
+    const { h, s } = scene;
+    const { lock, protector } = await requestLockOf(scene, ref);
+    await crashAt(h, APPROVAL_COUNTED, () => h.engine.decide(s.bob, lock.id, 'approve'));
+    expect((await requestById(h, lock.id))!.state).toBe('pending');
+    await expectReadable(scene, ref);
+    expect(await vaultHas(h, protector.vaultKeyId)).toBe(true);
+    expect(await restartAndRecover(h)).toEqual({ completed: 0, compensated: 0, deferred: 0 });
+    await h.engine.decide(s.bob, lock.id, 'approve');
     await expectLockedThenUnlockable(lock.id);
   });
 

@@ -131,8 +131,11 @@ export async function newInstance(scene: Scene, label: string): Promise<Instance
 export async function stepsOf(h: Harness, fn: () => Promise<unknown>): Promise<string[]> {
   const from = h.faults.seen.length;
   await fn();
-  return h.faults.seen.slice(from);
+  return h.faults.seen.slice(from).filter((step) => step !== APPROVAL_COUNTED);
 }
+
+/** The seam between counting an approval and deciding: no journaled work is open there (race tests act at it). */
+export const APPROVAL_COUNTED = 'approval:counted';
 
 /** Arms `step`, runs `fn` and expects the simulated process death there. */
 export async function crashAt(h: Harness, step: string, fn: () => Promise<unknown>): Promise<void> {

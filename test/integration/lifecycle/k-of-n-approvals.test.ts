@@ -88,6 +88,45 @@ describe('k-of-n approvals', () => {
     expect((await h.engine.decide(dan, request.id, 'approve')).state).toBe('approved');
   });
 
+  it('refuses with approvals_changed the approval that reached the count when a counted approver is removed before it commits', async () => {
+    await h.engine.updateTenantSettings(s.tenant.id, { approvalsKeyChange: 2 }, schedule);
+    const { request } = await h.engine.changeKey(s.ann, s.instance, { kind: 'upload', upload: file() });
+    await h.engine.decide(s.bob, request.id, 'approve');
+    const removal = await h.engine.requestAdminChange(s.ann, { operation: 'admin_remove', email: 'bob@example.com' });
+    // Cat's approval has counted Bob's; Bob's removal commits before her decision does.
+    h.faults.runAt('approval:counted', () => h.engine.decide(dan, removal.id, 'approve'));
+    const raced = await refusal(() => h.engine.decide(s.cat, request.id, 'approve'));
+    expect(raced.code).toBe('approvals_changed');
+    expect(raced.message).toContain('bob@example.com');
+    expect((await h.db.uow.run((store) => store.requests.byId(request.id)))!.state).toBe('pending');
+    expect((await h.db.uow.run((store) => store.admins.byEmail(s.tenant.id, 'bob@example.com')))).toBeNull();
+    const again = await h.engine.decide(s.cat, request.id, 'approve');
+    expect(again.progress?.approvers.map((a) => a.name)).toEqual(['Cat']);
+    expect((await h.engine.decide(dan, request.id, 'approve')).state).toBe('approved');
+    await assertInvariants(h, s.tenant.id);
+  });
+
+  it('refuses with not_admin a single approval whose approver is removed before it commits, and the change stays pending', async () => {
+    const { request } = await h.engine.changeKey(s.ann, s.instance, { kind: 'upload', upload: file() });
+    const removal = await h.engine.requestAdminChange(s.ann, { operation: 'admin_remove', email: 'bob@example.com' });
+    h.faults.runAt('approval:counted', () => h.engine.decide(dan, removal.id, 'approve'));
+    expect((await refusal(() => h.engine.decide(s.bob, request.id, 'approve'))).code).toBe('not_admin');
+    expect((await h.db.uow.run((store) => store.requests.byId(request.id)))!.state).toBe('pending');
+    expect((await h.engine.decide(s.cat, request.id, 'approve')).state).toBe('approved');
+    await assertInvariants(h, s.tenant.id);
+  });
+
+  it('does not lock on the approval of an admin removed before it commits (not_admin); the instance stays active', async () => {
+    await customerKeyed();
+    const lock = await requestLock();
+    const removal = await h.engine.requestAdminChange(s.ann, { operation: 'admin_remove', email: 'bob@example.com' });
+    h.faults.runAt('approval:counted', () => h.engine.decide(dan, removal.id, 'approve'));
+    expect((await refusal(() => h.engine.decide(s.bob, lock.id, 'approve'))).code).toBe('not_admin');
+    expect(await state()).toBe('active');
+    expect((await h.db.uow.run((store) => store.requests.byId(lock.id)))!.state).toBe('pending');
+    await assertInvariants(h, s.tenant.id);
+  });
+
   it('decides exactly once when 20 approvals by Bob and Cat race a reject by Dan', async () => {
     await customerKeyed();
     await h.engine.updateTenantSettings(s.tenant.id, { approvalsLock: 2 }, schedule);
