@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAzureFake, type AzureFakeWorld } from '../support/azure-fake-adapter.js';
 import { createCliWorkspace, spawnServe, type CliRun, type CliWorkspace } from '../support/e2e-cli.js';
 import { localTls } from '../support/fake-azure-tls.js';
+import { FakeManagedIdentityEndpoint } from '../support/fake-managed-identity-endpoint.js';
 import { FIXTURE_PASSWORD, fixture } from '../support/key-fixtures.js';
 import { engineIndependentSkip } from '../support/test-engine.js';
 
@@ -79,4 +80,20 @@ describe.skipIf(engineIndependentSkip)('serve and CLI with DUALKEY_VAULT=azure (
       await serve.stop();
     }
   }, 120_000);
+
+  it('authenticates with the host\'s managed identity when no client secret is configured: a CLI creates an instance key in Key Vault', async () => {
+    const identity = await FakeManagedIdentityEndpoint.start((token) => world.tokens.issued.add(token));
+    try {
+      const before = world.tokens.requests.length;
+      const managed = { ...env, ...identity.env, AZURE_TENANT_ID: undefined, AZURE_CLIENT_ID: undefined, AZURE_CLIENT_SECRET: undefined, AZURE_AUTHORITY_HOST: undefined };
+      const keys = new Set(world.keyVault.keyNames());
+      ok(await ws.run(['instance', 'create', 'crm-mi', '--json'], { env: managed }));
+      expect(world.keyVault.keyNames().filter((n) => !keys.has(n) && n.startsWith('prot-'))).toHaveLength(1);
+      expect(identity.requests.length).toBeGreaterThan(0);
+      expect(identity.requests.every((r) => r.authenticated && r.resource === 'https://vault.azure.net' && r.clientId === null)).toBe(true);
+      expect(world.tokens.requests.length, 'no client-secret token was asked for').toBe(before);
+    } finally {
+      await identity.close();
+    }
+  }, 60_000);
 });

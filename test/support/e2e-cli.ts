@@ -41,8 +41,8 @@ export interface RunOptions {
   timeoutMs?: number;
 }
 
-/** Prefixes of the variables dualkey reads: never inherited from the test runner's environment. */
-const DUALKEY_VARIABLES = /^(DUALKEY_|DATABASE_URL$|PORT$|AZURE_|PKCS11_|SLACK_|TEAMS_|SMTP_|PUBLIC_URL$)/;
+/** Prefixes of the variables dualkey (and the managed-identity library it uses) reads: never inherited from the test runner's environment. */
+const DUALKEY_VARIABLES = /^(DUALKEY_|DATABASE_URL$|PORT$|AZURE_|PKCS11_|SLACK_|TEAMS_|SMTP_|PUBLIC_URL$|IDENTITY_ENDPOINT$|IDENTITY_HEADER$|MSI_ENDPOINT$|MSI_SECRET$)/;
 
 /** The runner's environment without any dualkey configuration. */
 export function cleanEnv(): NodeJS.ProcessEnv {
