@@ -10,9 +10,13 @@ import type { Tenant } from '../model/tenant.js';
 import type { AuditQuery, InstanceQuery, InstanceRow } from '../ports/store.js';
 import type { AuditEntry } from '../model/audit-entry.js';
 import { lockAllowedAt } from '../lifecycle/lock-cooldown.js';
+import type { Decision } from '../lifecycle/decide-request.js';
+import { stepUpRequired } from '../step-up/step-up-policy.js';
 
-/** A request with the names the console shows. */
-export type RequestView = Request & { instanceName: string | null; requesterEmail: string | null; deciderEmail: string | null };
+const DECISIONS: readonly Decision[] = ['approve', 'rollback', 'reject'];
+
+/** A request with the names the console shows, and the decisions on it the tenant requires a passkey for. */
+export type RequestView = Request & { instanceName: string | null; requesterEmail: string | null; deciderEmail: string | null; passkeyFor: Decision[] };
 
 /** Everything the instance page shows. */
 export interface InstanceDetail {
@@ -33,6 +37,8 @@ export function consoleQueries(deps: EngineDeps) {
   const views = async (tenantId: string, requests: Request[]): Promise<RequestView[]> =>
     deps.uow.run(async (store) => {
       const admins = new Map((await store.admins.list(tenantId)).map((a) => [a.id, a.email]));
+      // The step-up policy as decisions apply it (the tenant's settings now), so the page can say so before the click.
+      const settings = (await store.tenants.byId(tenantId))?.settings;
       const names = new Map<string, string>();
       for (const id of new Set(requests.flatMap((r) => (r.instanceId ? [r.instanceId] : [])))) {
         const i = await store.instances.byId(id);
@@ -41,6 +47,7 @@ export function consoleQueries(deps: EngineDeps) {
       return requests.map((r) => ({
         ...r, instanceName: r.instanceId ? (names.get(r.instanceId) ?? null) : null, requesterEmail: admins.get(r.requestedBy) ?? null,
         deciderEmail: r.decidedBy ? (admins.get(r.decidedBy) ?? null) : null,
+        passkeyFor: settings && r.state === 'pending' ? DECISIONS.filter((d) => stepUpRequired(settings, r.type, d)) : [],
       }));
     });
   return {

@@ -57,6 +57,13 @@ ${history.length === 0 ? html`<p class="muted">No decided requests yet.</p>` : h
 <tbody>${history.map((r) => html`<tr><td><a href="/console/requests/${r.id}">${r.id}</a></td><td>${describeRequest(r)}</td><td>${requestBadge(r.state)}</td><td>${r.requesterEmail ?? 'former admin'}, ${formatUtc(r.openedAt)}</td><td>${r.decidedAt ? `${r.deciderEmail ?? 'the scheduler (deadline)'}, ${formatUtc(r.decidedAt)}` : '—'}</td></tr>`)}</tbody></table>`}`);
 }
 
+/** Says before the click which decisions this tenant confirms with a passkey (the step after confirming asks for it). */
+function passkeyNotice(r: RequestView): SafeHtml | string {
+  const labels = decisionsFor(r).filter((d) => r.passkeyFor.includes(d.decision)).map((d) => d.label);
+  if (labels.length === 0) return '';
+  return html`<p class="notice warn">This tenant requires your passkey to ${labels.join(' or ')}: have it at hand, the next step asks for it. Passkeys are registered on the <a href="/console/passkeys">Passkeys</a> page.</p>`;
+}
+
 /** One request: its facts, state, decision (or the decision forms), and an optional banner (a refusal or a done notice). */
 export function renderRequestPage(viewer: Viewer, r: RequestView, now: Date, banner: SafeHtml | null): SafeHtml {
   const p = r.payload;
@@ -74,7 +81,7 @@ ${p.previousKeyName ? html`<dt>Previous key</dt><dd>${p.previousKeyName} <code>$
 ${r.progress && r.state === 'pending' ? html`<dt>Approvals</dt><dd>${describeProgress(r.progress)}</dd>` : ''}
 ${r.decidedAt ? html`<dt>Decided</dt><dd>${r.deciderEmail ?? 'the scheduler (deadline passed)'}, ${formatUtc(r.decidedAt)}${r.decisionReason ? ` — “${r.decisionReason}”` : ''}</dd>` : ''}
 </dl></section>
-${r.state === 'pending' ? html`<section class="panel" aria-labelledby="decide-h"><h2 id="decide-h">Decide</h2><p class="muted">Approving needs another admin than the requester; anyone may roll back or reject.</p>${decisionForms(viewer, r)}</section>` : ''}`);
+${r.state === 'pending' ? html`<section class="panel" aria-labelledby="decide-h"><h2 id="decide-h">Decide</h2><p class="muted">Approving needs another admin than the requester; anyone may roll back or reject.</p>${passkeyNotice(r)}${decisionForms(viewer, r)}</section>` : ''}`);
 }
 
 /** The confirmation step of a dangerous decision. */
