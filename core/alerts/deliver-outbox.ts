@@ -64,6 +64,7 @@ async function deliveryLoop(deps: EngineDeps, opts: DeliveryOptions, report: Del
     const claimed = await deps.uow.run((store) => store.outbox.claim(now, new Date(now.getTime() + (opts.leaseMs ?? DEFAULT_LEASE_MS)), opts.batchSize ?? 50));
     if (claimed.length === 0) return;
     const ctx = await loadContext(deps, claimed);
+    await deps.steps.reached('outbox:claimed');
     const outcomes = new Map<OutboxDelivery, Outcome>();
     await runPool(claimed, opts.concurrency ?? 8, async (row) => {
       outcomes.set(row, await deliverRow(opts.channels, row, ctx));
@@ -133,6 +134,17 @@ async function deliverRow(channels: DeliveryOptions['channels'], row: OutboxDeli
   }
 }
 
+/**
+ * A count update ("1 of 2 approvals", with buttons) claimed while its request was pending can reach the platform after
+ * the decision's update of the same message, putting the buttons back. Once it is sent and the request is decided, the
+ * decision's updates of that message go out again, so the last edit is always the decision.
+ */
+async function resendDecisionIfOverwritten(store: Store, row: OutboxDelivery, now: Date): Promise<void> {
+  if (row.kind !== 'update' || row.message.event !== 'approval_recorded' || !row.updateOf || !row.requestId) return;
+  if ((await store.requests.byId(row.requestId))?.state === 'pending') return;
+  await store.outbox.resendDecisionUpdates(row.updateOf, now);
+}
+
 async function settle(store: Store, deps: EngineDeps, policy: RetryPolicy, row: OutboxDelivery, outcome: Outcome, report: DeliveryReport): Promise<void> {
   const now = deps.clock.now();
   if ('skipped' in outcome) {
@@ -143,6 +155,7 @@ async function settle(store: Store, deps: EngineDeps, policy: RetryPolicy, row: 
   if (outcome.ok) {
     await store.outbox.markSent(row.id, row.attempts, outcome.platformRef, now);
     report.sent++;
+    await resendDecisionIfOverwritten(store, row, now);
     return;
   }
   const error = outcome.error.slice(0, 500);

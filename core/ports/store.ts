@@ -213,6 +213,12 @@ export interface OutboxRepo {
   markSent(id: string, attempt: number, platformRef: Record<string, string>, at: Date): Promise<boolean>;
   /** Ends the claimed attempt unsent: back to `pending` at `retryAt`, `failed` for good, or `skipped` (pointless now). */
   markUnsent(id: string, attempt: number, error: string, next: { retryAt: Date } | { failed: true } | { skipped: true }): Promise<boolean>;
+  /**
+   * Sends a message's decision updates again (`request_decided` rows updating `updateOf` that were sent or are
+   * being sent: back to `pending`, due at `at`); returns how many. A k-of-n count that reached the platform after
+   * them had put the buttons back on a decided request.
+   */
+  resendDecisionUpdates(updateOf: string, at: Date): Promise<number>;
   /** Deliver-rows about a request for one admin (or one tenant-wide address) and channel, oldest first (what a decision updates). */
   forRequest(requestId: string, target: { adminId: string } | { address: string }, channel: Channel): Promise<OutboxDelivery[]>;
   /** Every deliver-row about a request (all admins, addresses and channels), oldest first: one query for a decision's fan-out. */

@@ -82,6 +82,15 @@ export function outboxRepo(tx: Drizzle): OutboxRepo {
         .returning({ id: outbox.id });
       return rows.length > 0;
     },
+    async resendDecisionUpdates(updateOf, at) {
+      const rows = await tx
+        .update(outbox)
+        .set({ state: 'pending', nextAttemptAt: at, leaseUntil: null })
+        // A row being sent is taken back too: its worker's compare-and-swap then fails, and the next claim sends it again.
+        .where(and(eq(outbox.updateOf, updateOf), inArray(outbox.state, ['sent', 'sending']), sql`${outbox.message}->>'event' = 'request_decided'`))
+        .returning({ id: outbox.id });
+      return rows.length;
+    },
     async forRequest(requestId, target, channel) {
       const who = 'adminId' in target ? eq(outbox.adminId, target.adminId) : and(isNull(outbox.adminId), eq(outbox.address, target.address));
       const rows = await tx

@@ -45,6 +45,34 @@ describe('the tenant Slack alert channel', () => {
     expect(aboutKeys()).toHaveLength(1);
   });
 
+  it('ends on the decision when a "1 of 2" count claimed before it reaches Slack after the decision\'s update', async () => {
+    const schedule = nodeCronSchedule();
+    await h.engine.updateTenantSettings(s.tenant.id, { slackAlertChannel: ALERTS, approvalsKeyChange: 2 }, schedule);
+    const slack = new SlackChannel({ token: TOKEN, apiUrl: api.apiUrl });
+    const earlier = new Set(api.messages.keys());
+    const { request } = await h.engine.changeKey(s.ann, s.instance, { kind: 'upload', upload: { file: fixture('rsa-2048.pfx'), password: FIXTURE_PASSWORD } });
+    await h.engine.deliverOutbox({ channels: { slack } });
+    // This key change's copy in the channel (the fake keeps earlier tests' messages, and the settings change has its own).
+    const [copyKey] = [...api.messages.entries()].find(([key, m]) => !earlier.has(key) && key.startsWith(`${ALERTS}/`) && m.text.startsWith('Key changed on crm-prod'))!;
+    const copy = () => api.messages.get(copyKey)!;
+    const buttons = () => copy().blocks.filter((b) => (b as { type?: string }).type === 'actions').length;
+    expect(buttons()).toBe(1);
+
+    await h.engine.decide(s.bob, request.id, 'approve');
+    // The pass that claims Bob's count is overtaken: Cat's deciding approval commits and another pass sends its update first.
+    h.faults.runAt('outbox:claimed', async () => {
+      await h.engine.decide(s.cat, request.id, 'approve');
+      await h.engine.deliverOutbox({ channels: { slack } });
+      expect(copy().text).toContain('approved by bob@example.com and cat@example.com');
+    });
+    await h.engine.deliverOutbox({ channels: { slack } });
+    expect(h.faults.seen).toContain('outbox:claimed');
+    expect(copy().text).toContain('approved by bob@example.com and cat@example.com');
+    expect(buttons()).toBe(0);
+    const rows = (await h.db.database.transaction((tx) => tx.select().from(outbox))).filter((r) => r.requestId === request.id && r.address === ALERTS);
+    expect(rows.filter((r) => r.message.event === 'request_decided').map((r) => [r.state, r.attempts])).toEqual([['sent', 2]]);
+  });
+
   it('refuses settings that are not valid with invalid_input, and stops when set to none (a second global admin approving)', async () => {
     const schedule = nodeCronSchedule();
     for (const change of [{ slackAlertChannel: '#alerts' }, { timezone: 'Mars/Olympus' }, { digestCron: 'every day' }, { lockCooldownHours: 0 }, { reviewWindowHours: 10_000 }]) {
