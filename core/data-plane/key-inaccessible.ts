@@ -1,8 +1,9 @@
 import { DomainError } from '../errors.js';
+import { VaultKeyNotFoundError, VaultKeyUnusableError } from '../ports/vault.js';
 
 /**
- * The refusal when the key store holds an instance's key but will not use it (disabled, expired,
- * access revoked): expected when a customer pulls their key, so a DomainError that says what to do.
+ * The refusal when the key store will not use an instance's key (disabled, expired, access revoked, deleted):
+ * expected when a customer pulls their key, so a DomainError that says what to do.
  */
 export function keyInaccessible(instanceName: string, reason: string): DomainError {
   return new DomainError(
@@ -10,4 +11,15 @@ export function keyInaccessible(instanceName: string, reason: string): DomainErr
     `${instanceName}'s key cannot be used right now: ${reason}. Its data is intact; restore the key or dualkey's access to it in the key store, then retry.`,
     { instance: instanceName },
   );
+}
+
+/**
+ * Why the key store will not unwrap with an instance's current key, when that is the store's answer rather than a
+ * fault: it refuses the key (disabled, expired, access revoked), or no longer has it (deleted or destroyed outside
+ * dualkey, as a customer pulling their key would). Null for anything else.
+ */
+export function keyStoreRefusal(e: unknown): string | null {
+  if (e instanceof VaultKeyUnusableError) return e.reason;
+  if (e instanceof VaultKeyNotFoundError) return 'the key store no longer has it (deleted or destroyed outside dualkey; if the store keeps deleted keys, recover it there)';
+  return null;
 }

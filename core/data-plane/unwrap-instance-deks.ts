@@ -1,8 +1,7 @@
 import type { EngineDeps } from '../engine-deps.js';
 import { DomainError } from '../errors.js';
 import type { Instance, InstanceState } from '../model/instance.js';
-import { VaultKeyUnusableError } from '../ports/vault.js';
-import { keyInaccessible } from './key-inaccessible.js';
+import { keyInaccessible, keyStoreRefusal } from './key-inaccessible.js';
 
 /** An instance's plaintext DEKs at one generation (zero them when done). */
 export interface UnwrappedDeks {
@@ -14,7 +13,7 @@ export interface UnwrappedDeks {
 /**
  * Reads the instance, its protector and keyring in one transaction, then unwraps every DEK version
  * through the vault (outside the transaction). Refuses with `instance_locked` unless the state is one of `allowed`,
- * and with `key_inaccessible` when the key store holds the key but refuses to use it.
+ * and with `key_inaccessible` when the key store refuses the key or no longer has it.
  */
 export async function unwrapInstanceDeks(deps: EngineDeps, instanceId: string, allowed: readonly InstanceState[] = ['active']): Promise<UnwrappedDeks> {
   const loaded = await deps.uow.run(async (store) => {
@@ -32,9 +31,13 @@ export async function unwrapInstanceDeks(deps: EngineDeps, instanceId: string, a
     for (const row of loaded.rows) deks.set(row.version, await deps.vault.unwrapDek(loaded.vaultKeyId, row.wrapped));
   } catch (e) {
     zeroDeks(deks);
-    if (!(e instanceof VaultKeyUnusableError)) throw e;
-    // Expected when a customer disables their key or revokes access: say so, instead of an internal error.
-    throw keyInaccessible(loaded.instance.name, e.reason);
+    const reason = keyStoreRefusal(e);
+    if (reason === null) throw e;
+    // A lock that committed after the read above destroyed the key: that is the answer, not a missing key.
+    const now = await deps.uow.run((store) => store.instances.byId(instanceId));
+    if (now && !allowed.includes(now.state)) throw new DomainError('instance_locked', `${now.name} is ${now.state}.`, { instance: now.name, state: now.state });
+    // Expected when a customer disables, revokes or deletes their key: say so, instead of an internal error.
+    throw keyInaccessible(loaded.instance.name, reason);
   }
   return { instance: loaded.instance, deks, current: Math.max(...deks.keys()) };
 }

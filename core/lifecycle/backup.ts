@@ -1,9 +1,8 @@
 import { appendAudit, systemAuditActor } from '../audit/append-audit.js';
 import { decryptRecord, recordAad } from '../crypto/envelope.js';
 import type { EngineDeps } from '../engine-deps.js';
-import { keyInaccessible } from '../data-plane/key-inaccessible.js';
+import { keyInaccessible, keyStoreRefusal } from '../data-plane/key-inaccessible.js';
 import { DomainError } from '../errors.js';
-import { VaultKeyUnusableError } from '../ports/vault.js';
 import { audited } from './audited.js';
 import { loadInstance, requireActive } from './load-instance.js';
 
@@ -75,7 +74,8 @@ export async function restoreBackup(deps: EngineDeps, tenantId: string, instance
     } catch (e) {
       for (const dek of deks.values()) dek.fill(0);
       // The records are checked with the instance's DEKs; a key its store refuses stops the restore before anything changes.
-      throw e instanceof VaultKeyUnusableError ? keyInaccessible(instanceName, e.reason) : e;
+      const reason = keyStoreRefusal(e);
+      throw reason === null ? e : keyInaccessible(instanceName, reason);
     }
     const records = file.records.map((r) => {
       const dek = deks.get(r.dekVersion);

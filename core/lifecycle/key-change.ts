@@ -5,9 +5,8 @@ import { appendAudit, auditActorOf } from '../audit/append-audit.js';
 import { requireEntitled, requireInstanceAdmin } from '../access/authorize.js';
 import { wrapDek } from '../crypto/envelope.js';
 import type { EngineDeps } from '../engine-deps.js';
-import { keyInaccessible } from '../data-plane/key-inaccessible.js';
+import { keyInaccessible, keyStoreRefusal } from '../data-plane/key-inaccessible.js';
 import { DomainError } from '../errors.js';
-import { VaultKeyUnusableError } from '../ports/vault.js';
 import { newId, newRequestId } from '../ids.js';
 import { describePublicKey } from '../keyfiles/describe-public-key.js';
 import { fingerprintSpki } from '../keyfiles/fingerprint.js';
@@ -126,10 +125,11 @@ export async function changeKey(deps: EngineDeps, actor: Actor, instanceName: st
       rewrapped = await rewrapDeks(deps, before.dekRows, before.protector, protectorId, spki);
     } catch (e) {
       // Any other fault leaves the journal open for recovery to compensate, as a crash here would.
-      if (!(e instanceof VaultKeyUnusableError)) throw e;
-      // The current key is refused (disabled, revoked): nothing can be re-wrapped, so undo the import now and say why.
+      const reason = keyStoreRefusal(e);
+      if (reason === null) throw e;
+      // The current key is refused (disabled, revoked, deleted): nothing can be re-wrapped, so undo the import now and say why.
       await undoImport();
-      throw keyInaccessible(instanceName, e.reason);
+      throw keyInaccessible(instanceName, reason);
     }
     await deps.steps.reached('key_change:rewrapped');
 

@@ -92,6 +92,18 @@ export class FakeKeyVault {
     k.enabled = enabled;
   }
 
+  /** Deletes a key (soft delete: recoverable), as its owner would in the portal. */
+  softDelete(name: string): void {
+    this.deleteKey(name);
+  }
+
+  /** Recovers a soft-deleted key, as its owner would in the portal. */
+  recover(name: string): void {
+    const k = this.keys.get(name);
+    if (!k || k.deletedAt === undefined) throw new Error(`fake key vault: no deleted key ${name}`);
+    k.deletedAt = undefined;
+  }
+
   /** Whether a key exists in the vault (not deleted), is soft-deleted, or is gone (never existed or purged). */
   state(name: string): 'active' | 'deleted' | 'absent' {
     const k = this.keys.get(name);

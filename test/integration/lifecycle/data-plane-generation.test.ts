@@ -3,7 +3,7 @@ import type { InstanceRef } from '../../../core/data-plane/record-service.js';
 import { createEngine, type Engine } from '../../../core/engine.js';
 import { createHarness, refusal, seedTenant, type Harness, type Seeded } from '../../support/engine-harness.js';
 import { FIXTURE_PASSWORD, fixture } from '../../support/key-fixtures.js';
-import { observeUnwraps } from '../../support/observed-vault.js';
+import { beforeNextUnwrap, observeUnwraps } from '../../support/observed-vault.js';
 
 const file = () => ({ file: fixture('rsa-2048.pfx'), password: FIXTURE_PASSWORD });
 
@@ -67,5 +67,16 @@ describe('a replica\'s data plane follows generation changes made elsewhere', ()
     expect((await refusal(() => replica.records.get(ref, 'invoice/3'))).code).toBe('instance_locked');
     await h.engine.unlock(s.ann, s.instance, file());
     expect((await replica.records.get(ref, 'invoice/3')).toString()).toBe('kept');
+  });
+
+  it('answers instance_locked, not a missing key, when a lock destroys the key while a fresh replica is unwrapping', async () => {
+    const change = await h.engine.changeKey(s.ann, s.instance, { kind: 'upload', upload: file() });
+    await h.engine.decide(s.bob, change.request.id, 'approve');
+    h.clock.advanceHours(72);
+    const lock = await h.engine.requestLock(s.ann, s.instance, { confirm: s.instance, upload: file() });
+    // The replica has read the instance as active; the lock commits and destroys the key before it asks the vault.
+    const racing = createEngine({ ...h.engine.deps, vault: beforeNextUnwrap(h.vault, () => h.engine.decide(s.bob, lock.id, 'approve')) });
+    expect((await refusal(() => racing.records.get(ref, 'invoice/1'))).code).toBe('instance_locked');
+    expect((await h.db.uow.run((store) => store.instances.byId(ref.instanceId)))!.state).toBe('locked');
   });
 });

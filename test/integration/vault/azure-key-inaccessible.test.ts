@@ -45,23 +45,48 @@ describe('when Azure Key Vault refuses the instance key: data plane, key change,
     expect((await engine.kv.key(token, s.instance, 1, null)).material).toHaveLength(32);
   });
 
-  it('refuses a key change while the current key is disabled with key_inaccessible, undoing the new key at once and changing nothing', async () => {
-    const keysBefore = h.world.keyVault.keyNames().sort();
-    const [statusBefore] = await h.engine.status(s.tenant.id, s.instance);
-    h.world.keyVault.setEnabled(keyName, false);
+  it('refuses reads and writes with key_inaccessible once the customer deletes the key, and serves again once they recover it', async () => {
+    h.world.keyVault.softDelete(keyName);
     try {
-      const refused = await refusal(h.engine.changeKey(s.ann, s.instance, { kind: 'generate', password: 'correct horse battery staple' }));
-      expect(refused.code).toBe('key_inaccessible');
-      expect(refused.message).toContain('disabled');
+      const engine = freshProcess();
+      const read = await refusal(engine.records.get(ref, 'customers/1'));
+      expect(read.code).toBe('key_inaccessible');
+      expect(read.message).toContain('no longer has it');
+      expect((await refusal(engine.records.put(ref, 'customers/1', Buffer.from('Bea')))).code).toBe('key_inaccessible');
+      expect((await refusal(engine.kv.key(token, s.instance, 1, null))).code).toBe('key_inaccessible');
+      // Key-access health reads it as a refusal too, so every replica drops the DEKs it still holds.
+      expect((await h.engine.checkKeyAccess()).inaccessible).toEqual([{ tenantId: s.tenant.id, instance: s.instance, cause: expect.stringContaining('deleted') }]);
     } finally {
-      h.world.keyVault.setEnabled(keyName, true);
+      h.world.keyVault.recover(keyName);
     }
-    // The key imported for the change was destroyed by the change itself, not left for recovery.
-    expect(h.world.keyVault.keyNames().sort()).toEqual(keysBefore);
-    expect(await h.db.uow.run((store) => store.requests.pendingForInstance(ref.instanceId))).toEqual([]);
-    expect((await h.engine.status(s.tenant.id, s.instance))[0]).toEqual(statusBefore);
     expect((await freshProcess().records.get(ref, 'customers/1')).toString()).toBe('Ada');
+    await h.engine.checkKeyAccess();
   });
+
+  // The customer pulls the key either way: disabling it (403 on unwrap) or deleting it (404).
+  const pulls = [
+    { how: 'disabled', says: 'disabled', pull: () => h.world.keyVault.setEnabled(keyName, false), restore: () => h.world.keyVault.setEnabled(keyName, true) },
+    { how: 'deleted', says: 'no longer has it', pull: () => h.world.keyVault.softDelete(keyName), restore: () => h.world.keyVault.recover(keyName) },
+  ];
+  for (const { how, says, pull, restore } of pulls) {
+    it(`refuses a key change while the current key is ${how} with key_inaccessible, undoing the new key at once and changing nothing`, async () => {
+      const keysBefore = h.world.keyVault.keyNames().sort();
+      const [statusBefore] = await h.engine.status(s.tenant.id, s.instance);
+      pull();
+      try {
+        const refused = await refusal(h.engine.changeKey(s.ann, s.instance, { kind: 'generate', password: 'correct horse battery staple' }));
+        expect(refused.code).toBe('key_inaccessible');
+        expect(refused.message).toContain(says);
+      } finally {
+        restore();
+      }
+      // The key imported for the change was destroyed by the change itself, not left for recovery.
+      expect(h.world.keyVault.keyNames().sort()).toEqual(keysBefore);
+      expect(await h.db.uow.run((store) => store.requests.pendingForInstance(ref.instanceId))).toEqual([]);
+      expect((await h.engine.status(s.tenant.id, s.instance))[0]).toEqual(statusBefore);
+      expect((await freshProcess().records.get(ref, 'customers/1')).toString()).toBe('Ada');
+    });
+  }
 
   it('refuses a backup restore while the key is disabled with key_inaccessible, keeping the records', async () => {
     const backup = await h.engine.createBackup(s.tenant.id, s.instance);
