@@ -1,7 +1,7 @@
 import type { EngineDeps } from '../engine-deps.js';
 import { DomainError } from '../errors.js';
 import type { Instance, InstanceState } from '../model/instance.js';
-import { keyInaccessible, keyStoreRefusal } from './key-inaccessible.js';
+import { keyRefusal, keyStoreRefusal } from './key-inaccessible.js';
 
 /** An instance's plaintext DEKs at one generation (zero them when done). */
 export interface UnwrappedDeks {
@@ -33,11 +33,9 @@ export async function unwrapInstanceDeks(deps: EngineDeps, instanceId: string, a
     zeroDeks(deks);
     const reason = keyStoreRefusal(e);
     if (reason === null) throw e;
-    // A lock that committed after the read above destroyed the key: that is the answer, not a missing key.
-    const now = await deps.uow.run((store) => store.instances.byId(instanceId));
-    if (now && !allowed.includes(now.state)) throw new DomainError('instance_locked', `${now.name} is ${now.state}.`, { instance: now.name, state: now.state });
-    // Expected when a customer disables, revokes or deletes their key: say so, instead of an internal error.
-    throw keyInaccessible(loaded.instance.name, reason);
+    // Expected when a customer disables, revokes or deletes their key: say so, instead of an internal error
+    // (or that the instance is locked, when a lock that committed after the read above destroyed the key).
+    throw await keyRefusal(deps, instanceId, loaded.instance.name, reason, allowed);
   }
   return { instance: loaded.instance, deks, current: Math.max(...deks.keys()) };
 }

@@ -1,7 +1,7 @@
 import { appendAudit, systemAuditActor } from '../audit/append-audit.js';
 import { decryptRecord, recordAad } from '../crypto/envelope.js';
 import type { EngineDeps } from '../engine-deps.js';
-import { keyInaccessible, keyStoreRefusal } from '../data-plane/key-inaccessible.js';
+import { keyRefusal, keyStoreRefusal } from '../data-plane/key-inaccessible.js';
 import { DomainError } from '../errors.js';
 import { audited } from './audited.js';
 import { loadInstance, requireActive } from './load-instance.js';
@@ -75,7 +75,7 @@ export async function restoreBackup(deps: EngineDeps, tenantId: string, instance
       for (const dek of deks.values()) dek.fill(0);
       // The records are checked with the instance's DEKs; a key its store refuses stops the restore before anything changes.
       const reason = keyStoreRefusal(e);
-      throw reason === null ? e : keyInaccessible(instanceName, reason);
+      throw reason === null ? e : await keyRefusal(deps, ctx.instance.id, instanceName, reason);
     }
     const records = file.records.map((r) => {
       const dek = deks.get(r.dekVersion);

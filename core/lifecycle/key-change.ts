@@ -5,7 +5,7 @@ import { appendAudit, auditActorOf } from '../audit/append-audit.js';
 import { requireEntitled, requireInstanceAdmin } from '../access/authorize.js';
 import { wrapDek } from '../crypto/envelope.js';
 import type { EngineDeps } from '../engine-deps.js';
-import { keyInaccessible, keyStoreRefusal } from '../data-plane/key-inaccessible.js';
+import { keyRefusal, keyStoreRefusal } from '../data-plane/key-inaccessible.js';
 import { DomainError } from '../errors.js';
 import { newId, newRequestId } from '../ids.js';
 import { describePublicKey } from '../keyfiles/describe-public-key.js';
@@ -129,7 +129,7 @@ export async function changeKey(deps: EngineDeps, actor: Actor, instanceName: st
       if (reason === null) throw e;
       // The current key is refused (disabled, revoked, deleted): nothing can be re-wrapped, so undo the import now and say why.
       await undoImport();
-      throw keyInaccessible(instanceName, reason);
+      throw await keyRefusal(deps, before.instance.id, instanceName, reason);
     }
     await deps.steps.reached('key_change:rewrapped');
 
