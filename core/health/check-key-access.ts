@@ -35,25 +35,35 @@ export async function checkKeyAccess(deps: EngineDeps): Promise<KeyAccessReport>
   });
   const report: KeyAccessReport = { checked: 0, inaccessible: [], lost: 0, restored: 0 };
   for (const { protector, instance } of targets) {
-    const access = await deps.vault.keyAccess(protector.vaultKeyId!).catch((e: unknown): KeyAccess => ({ usable: false, cause: `the key store did not answer (${e instanceof Error ? e.name : 'error'})`, refused: false }));
+    const { cause, transition } = await checkOneKeyAccess(deps, protector, instance);
     report.checked++;
-    const next = access.usable ? null : access.cause;
-    const refused = !access.usable && access.refused;
-    if (next !== null) report.inaccessible.push({ tenantId: instance.tenantId, instance: instance.name, cause: next });
-    const previous = protector.accessProblem ?? null;
-    if (next === previous && refused === (protector.accessRefused === true)) continue;
-    const at = deps.clock.now();
-    const transition = await deps.uow.run(async (store) => {
-      if (!(await store.protectors.compareAndSetAccessProblem(protector.id, previous, next, refused))) return null;
-      if ((previous === null) === (next === null)) return null; // still inaccessible, for another reason
-      await appendAudit(store, {
-        at, tenantId: instance.tenantId, actor: systemAuditActor('scheduler'), transport: 'system', action: next ? 'key_access_lost' : 'key_access_restored',
-        instanceName: instance.name, requestId: null, result: 'ok', code: null, details: { fingerprint: protector.fingerprint, cause: next },
-      });
-      await fanOutAlert(store, deps, at, instance.tenantId, keyAccessMessage(instance.name, protector.name, next, at));
-      return next ? 'lost' : 'restored';
-    });
+    if (cause !== null) report.inaccessible.push({ tenantId: instance.tenantId, instance: instance.name, cause });
     if (transition) report[transition]++;
   }
   return report;
+}
+
+/**
+ * One key's access, asked of the key store now and recorded as `checkKeyAccess` does (compare-and-swap, one audit
+ * entry and alert per transition). Also run when an unwrap succeeds with a key recorded as refused, so a key the
+ * customer enabled again is marked usable at once instead of at the next tick.
+ */
+export async function checkOneKeyAccess(deps: EngineDeps, protector: Protector, instance: Instance): Promise<{ cause: string | null; transition: 'lost' | 'restored' | null }> {
+  const access = await deps.vault.keyAccess(protector.vaultKeyId!).catch((e: unknown): KeyAccess => ({ usable: false, cause: `the key store did not answer (${e instanceof Error ? e.name : 'error'})`, refused: false }));
+  const next = access.usable ? null : access.cause;
+  const refused = !access.usable && access.refused;
+  const previous = protector.accessProblem ?? null;
+  if (next === previous && refused === (protector.accessRefused === true)) return { cause: next, transition: null };
+  const at = deps.clock.now();
+  const transition = await deps.uow.run(async (store) => {
+    if (!(await store.protectors.compareAndSetAccessProblem(protector.id, previous, next, refused))) return null;
+    if ((previous === null) === (next === null)) return null; // still inaccessible, for another reason
+    await appendAudit(store, {
+      at, tenantId: instance.tenantId, actor: systemAuditActor('scheduler'), transport: 'system', action: next ? 'key_access_lost' : 'key_access_restored',
+      instanceName: instance.name, requestId: null, result: 'ok', code: null, details: { fingerprint: protector.fingerprint, cause: next },
+    });
+    await fanOutAlert(store, deps, at, instance.tenantId, keyAccessMessage(instance.name, protector.name, next, at));
+    return next ? 'lost' : ('restored' as const);
+  });
+  return { cause: next, transition };
 }

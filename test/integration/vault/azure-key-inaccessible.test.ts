@@ -135,10 +135,17 @@ describe('when Azure Key Vault refuses the instance key: data plane, key change,
     expect((await refusal(other.kv.key(token, s.instance, 1, null))).code).toBe('key_inaccessible');
 
     h.world.keyVault.setEnabled(keyName, true);
-    expect((await checker.checkKeyAccess()).restored).toBe(1);
+    // The first unwrap that succeeds records the key as usable again (once, with its alert): no tick needed, and the
+    // sweeps stop dropping the DEKs it loaded.
+    const restoredBefore = (await h.engine.listAudit({ tenantId: s.tenant.id }, 200)).filter((e) => e.action === 'key_access_restored').length;
     expect((await other.records.get(ref, 'customers/1')).toString()).toBe('Ada');
+    const protector = await h.db.uow.run(async (store) => store.protectors.byId((await store.instances.byId(ref.instanceId))!.protectorId));
+    expect(protector).toMatchObject({ accessProblem: null, accessRefused: false });
+    expect((await h.engine.listAudit({ tenantId: s.tenant.id }, 200)).filter((e) => e.action === 'key_access_restored')).toHaveLength(restoredBefore + 1);
     expect(await other.dropStaleKeys()).toBe(0);
+    expect(await checker.dropStaleKeys()).toBe(0);
     expect(other.records.deks.heldInstances()).toEqual([ref.instanceId]);
+    expect((await checker.checkKeyAccess()).restored).toBe(0);
   });
 
   it('keeps serving from cached DEKs while the key store does not answer: an outage is not a refusal', async () => {
