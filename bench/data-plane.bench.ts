@@ -12,7 +12,7 @@ import { openPrivateDatabase } from './private-database.js';
 import { preparedStatement } from '../db/prepared/prepared-statement.js';
 import { createUnitOfWork } from '../db/unit-of-work.js';
 import { LocalVault } from '../vault/local-vault.js';
-import { decryptRecord, encryptRecord, recordAad } from '../core/crypto/envelope.js';
+import { decryptRecord, encryptRecord, GCM_NONCE_BYTES, GCM_TAG_BYTES, recordAad } from '../core/crypto/envelope.js';
 import { median, type BenchRow } from './bench-row.js';
 
 export type { BenchRow };
@@ -85,8 +85,8 @@ export async function benchDataPlane(ops = 2000): Promise<BenchRow[]> {
       const [row] = await plainGet(key);
       const stored = row!.value as Uint8Array;
       const sealedValue = Buffer.from(stored.buffer, stored.byteOffset, stored.byteLength);
-      const end = sealedValue.length - 28;
-      return decryptRecord(dek, aad(key), { ciphertext: sealedValue.subarray(0, end), nonce: sealedValue.subarray(end, end + 12), tag: sealedValue.subarray(end + 12) });
+      const end = sealedValue.length - GCM_NONCE_BYTES - GCM_TAG_BYTES;
+      return decryptRecord(dek, aad(key), { ciphertext: sealedValue.subarray(0, end), nonce: sealedValue.subarray(end, end + GCM_NONCE_BYTES), tag: sealedValue.subarray(end + GCM_NONCE_BYTES) });
     };
     // Gets read what the same side put (same key names), so every read finds its record.
     const put = await alternatingRounds(ops, {

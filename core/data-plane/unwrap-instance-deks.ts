@@ -39,8 +39,9 @@ export async function unwrapInstanceDeks(deps: EngineDeps, instanceId: string, a
     throw await keyRefusal(deps, instanceId, loaded.instance.name, reason, allowed);
   }
   // The store used a key recorded as refused: the customer enabled it again. Say so now (every replica's sweep would
-  // otherwise drop these DEKs each second until the next health tick), alerting once as the tick would.
-  if (loaded.protector?.accessRefused) {
+  // otherwise drop these DEKs each second until the next health tick), alerting once as the tick would, for the
+  // instances the tick checks (active ones: a drain window's reads are not a health check).
+  if (loaded.protector?.accessRefused && loaded.instance.state === 'active') {
     // Only bookkeeping: if it fails, the next health tick records the same, and these DEKs are still good.
     await checkOneKeyAccess(deps, loaded.protector, loaded.instance).catch((e: unknown) => deps.logger.warn('key access: recording the key as usable again failed; the next tick will', { instance: loaded.instance.id, error: e instanceof Error ? e.message : String(e) }));
   }

@@ -120,7 +120,8 @@ describe.skipIf(engineIndependentSkip)('passkeys in a browser', () => {
     await engine.updateTenantSettings(tenantId, { stepUp: ['approve_lock', 'approve_roster'] }, nodeCronSchedule());
     await signIn(page, bob);
     await page.goto(url(`/console/requests/${lockId}`));
-    expect(await page.locator('p.notice').innerText()).toContain('This tenant requires your passkey to Approve lock');
+    // Only the covered decision is named: rejecting a lock never needs the passkey.
+    expect(await page.locator('p.notice').innerText()).toContain('This tenant requires your passkey to Approve lock: have it at hand');
     await page.getByRole('button', { name: 'Approve lock…' }).click();
     await page.waitForLoadState();
     await page.getByRole('button', { name: 'Yes: Approve lock' }).click();
