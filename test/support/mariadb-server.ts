@@ -32,6 +32,11 @@ export function run(cmd: string, args: string[], opts: { timeoutMs?: number; inp
       clearTimeout(timer);
       resolve({ code, signal, stdout, stderr });
     });
+    // A program that exits before reading its input (a client refused by a server that is
+    // shutting down) makes the write fail with EPIPE; its exit code already says what happened.
+    child.stdin.once('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EPIPE') reject(err);
+    });
     child.stdin.end(opts.input ?? '');
   });
 }
