@@ -26,7 +26,7 @@ function distIsFresh() {
 }
 
 if (distIsFresh()) {
-  await import('../dist/bot/cli/main.js');
+  await import('../dist/cli/main.js');
 } else {
   const { register } = await import('tsx/esm/api');
   register();

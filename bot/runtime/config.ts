@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 const optionalString = z.string().trim().min(1).optional();
 const flag = z.enum(['true', 'false', '1', '0'], { message: 'must be true or false (or 1 / 0)' }).optional().transform((v) => v === 'true' || v === '1');
