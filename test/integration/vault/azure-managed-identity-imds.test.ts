@@ -4,13 +4,13 @@ import { AzureVault } from '../../../vault/azure/azure-vault.js';
 import { startAzureFake, type AzureFakeWorld } from '../../support/azure-fake-adapter.js';
 import { localTls } from '../../support/fake-azure-tls.js';
 import { FakeImdsEndpoint } from '../../support/fake-imds-endpoint.js';
+import { overrideProcessEnv } from '../../support/override-process-env.js';
 
 /** AzureVault authenticated by a VM's (or an AKS pod's) managed identity, through the Instance Metadata Service. */
 describe('Azure Key Vault with a managed identity from IMDS', () => {
   let world: AzureFakeWorld;
   let imds: FakeImdsEndpoint;
-  const names = ['AZURE_POD_IDENTITY_AUTHORITY_HOST', 'IDENTITY_ENDPOINT', 'IDENTITY_HEADER', 'MSI_ENDPOINT', 'MSI_SECRET'] as const;
-  const saved = Object.fromEntries(names.map((n) => [n, process.env[n]]));
+  let restoreEnv = () => {};
   const tlsCa = localTls().certPem;
   const open = (clientId?: string) => new AzureVault({ vaultUrl: world.keyVault.url, credential: azureCredential({ clientId, tlsCa }), hsm: false, tlsCa, disableChallengeResourceVerification: true, pollIntervalMs: 5, now: () => new Date() });
 
@@ -18,17 +18,13 @@ describe('Azure Key Vault with a managed identity from IMDS', () => {
     world = await startAzureFake();
     imds = await FakeImdsEndpoint.start((token) => world.tokens.issued.add(token));
     // A VM has none of the App Service variables, so the library falls through to IMDS.
-    for (const n of names) delete process.env[n];
-    Object.assign(process.env, imds.env);
+    restoreEnv = overrideProcessEnv({ IDENTITY_ENDPOINT: undefined, IDENTITY_HEADER: undefined, MSI_ENDPOINT: undefined, MSI_SECRET: undefined, ...imds.env });
   });
   afterEach(() => {
     imds.requests.length = 0;
   });
   afterAll(async () => {
-    for (const [name, value] of Object.entries(saved)) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
+    restoreEnv();
     await imds?.close();
     await world?.close();
   });

@@ -4,12 +4,13 @@ import { AzureVault } from '../../../vault/azure/azure-vault.js';
 import { startAzureFake, type AzureFakeWorld } from '../../support/azure-fake-adapter.js';
 import { localTls } from '../../support/fake-azure-tls.js';
 import { FakeManagedIdentityEndpoint } from '../../support/fake-managed-identity-endpoint.js';
+import { overrideProcessEnv } from '../../support/override-process-env.js';
 
 /** AzureVault authenticated by the host's managed identity (no secret), as on App Service or Container Apps. */
 describe('Azure Key Vault with a managed identity', () => {
   let world: AzureFakeWorld;
   let identity: FakeManagedIdentityEndpoint;
-  const saved = { IDENTITY_ENDPOINT: process.env.IDENTITY_ENDPOINT, IDENTITY_HEADER: process.env.IDENTITY_HEADER };
+  let restoreEnv = () => {};
   const tlsCa = localTls().certPem;
   const open = (clientId?: string) => new AzureVault({ vaultUrl: world.keyVault.url, credential: azureCredential({ clientId, tlsCa }), hsm: false, tlsCa, disableChallengeResourceVerification: true, pollIntervalMs: 5, now: () => new Date() });
 
@@ -17,16 +18,13 @@ describe('Azure Key Vault with a managed identity', () => {
     world = await startAzureFake();
     identity = await FakeManagedIdentityEndpoint.start((token) => world.tokens.issued.add(token));
     // The managed-identity library reads these when a credential is built, as a process on the host would.
-    Object.assign(process.env, identity.env);
+    restoreEnv = overrideProcessEnv(identity.env);
   });
   afterEach(() => {
     identity.requests.length = 0;
   });
   afterAll(async () => {
-    for (const [name, value] of Object.entries(saved)) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
+    restoreEnv();
     await identity?.close();
     await world?.close();
   });
