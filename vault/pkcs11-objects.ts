@@ -14,6 +14,8 @@ export interface Found {
   purpose: Purpose;
   spki: Buffer;
   modulusBytes: number;
+  /** Whether the token lets it do its job now (CKA_DECRYPT for a protector, CKA_UNWRAP for a KEK): an HSM administrator can withdraw it. */
+  permitted: boolean;
 }
 
 /** The slot whose token carries the label; the refusal lists the labels there are. */
@@ -48,13 +50,20 @@ export function findAll(api: Pkcs11Api, s: Buffer, template: P11.Template): Buff
   }
 }
 
-/** Reads a private key object's public parts and use (a KEK is the one that cannot decrypt). */
+/** Reads a private key object's public parts, use, and whether the token still permits that use. */
 export function publicOf(api: Pkcs11Api, s: Buffer, handle: Buffer): Found {
-  const [modulus, exponent, decrypt] = api.C_GetAttributeValue(s, handle, [{ type: pkcs11js.CKA_MODULUS }, { type: pkcs11js.CKA_PUBLIC_EXPONENT }, { type: pkcs11js.CKA_DECRYPT }]).map((a) => a.value);
+  const [modulus, exponent, decrypt, unwrap] = api
+    .C_GetAttributeValue(s, handle, [{ type: pkcs11js.CKA_MODULUS }, { type: pkcs11js.CKA_PUBLIC_EXPONENT }, { type: pkcs11js.CKA_DECRYPT }, { type: pkcs11js.CKA_UNWRAP }])
+    .map((a) => a.value);
   if (!modulus || !exponent) throw new Error('the PKCS#11 token returned a private key without its modulus and exponent');
-  // A KEK is the only private key dualkey keeps that cannot decrypt.
-  return { handle, purpose: decrypt?.[0] ? 'protector' : 'kek', spki: rsaSpki(modulus, exponent), modulusBytes: byteLength(modulus) };
+  // A KEK is the only private key dualkey keeps that may unwrap (restrictUse clears CKA_UNWRAP on protectors). Not told
+  // apart by CKA_DECRYPT: an HSM administrator withdrawing a protector's decrypt permission must not turn it into a KEK.
+  const purpose: Purpose = unwrap?.[0] ? 'kek' : 'protector';
+  return { handle, purpose, spki: rsaSpki(modulus, exponent), modulusBytes: byteLength(modulus), permitted: Boolean((purpose === 'kek' ? unwrap : decrypt)?.[0]) };
 }
+
+/** Why a protector the token holds cannot decrypt now, for VaultKeyUnusableError and key-access health. */
+export const DECRYPT_NOT_PERMITTED = 'the PKCS#11 token does not permit decryption with it (its CKA_DECRYPT attribute is false: the token\'s administrator must set it back to true)';
 
 function byteLength(modulus: Buffer): number {
   let i = 0;

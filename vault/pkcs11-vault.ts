@@ -1,10 +1,10 @@
 import pkcs11js from 'pkcs11js';
-import { VaultByokRejectedError, VaultKeyNotFoundError } from '../core/ports/vault.js';
+import { VaultByokRejectedError, VaultKeyNotFoundError, VaultKeyUnusableError } from '../core/ports/vault.js';
 import type { DestroyOutcome, KeyAccess, Vault } from '../core/ports/vault.js';
 import { checkMechanisms, parseKwpMechanism } from './pkcs11-mechanisms.js';
 import { acquireModule, type ModuleLease, type Pkcs11Api } from './pkcs11-module.js';
 import { probeOaepSha256 } from './pkcs11-oaep-probe.js';
-import { codeName, expectPurpose, expectSame, findAll, findSlot, publicOf, readPin, readUlong, restrictUse, type Found, type Purpose } from './pkcs11-objects.js';
+import { codeName, DECRYPT_NOT_PERMITTED, expectPurpose, expectSame, findAll, findSlot, publicOf, readPin, readUlong, restrictUse, type Found, type Purpose } from './pkcs11-objects.js';
 import { rsaPartsOfPkcs8, rsaSpki } from './pkcs11-rsa-der.js';
 import { Pkcs11SessionPool } from './pkcs11-session-pool.js';
 import * as t from './pkcs11-templates.js';
@@ -48,6 +48,13 @@ const BYOK_REFUSALS = new Set([
   // another, larger KEK) with CKR_ARGUMENTS_BAD; our mechanism and template are fixed, so it is the data.
   pkcs11js.CKR_ARGUMENTS_BAD,
 ]);
+
+/**
+ * Answers to an operation with a cached handle that mean the object changed in the token since it was found:
+ * destroyed elsewhere, or its permission withdrawn (NSS softokn answers CKR_KEY_TYPE_INCONSISTENT where the
+ * standard says CKR_KEY_FUNCTION_NOT_PERMITTED).
+ */
+const LOOK_AGAIN = new Set<number | undefined>([pkcs11js.CKR_KEY_HANDLE_INVALID, pkcs11js.CKR_OBJECT_HANDLE_INVALID, pkcs11js.CKR_KEY_FUNCTION_NOT_PERMITTED, pkcs11js.CKR_KEY_TYPE_INCONSISTENT]);
 
 /**
  * A Vault in a PKCS#11 token: protectors, the tenant KEK and the audit key are token objects that are
@@ -132,6 +139,7 @@ export class Pkcs11Vault implements Vault {
   async unwrapDek(keyId: string, wrapped: Buffer): Promise<Buffer> {
     return this.withKey(keyId, 'protector', (s, key) => {
       if (this.oaepMissing) throw this.oaepMissing;
+      if (!key.permitted) throw new VaultKeyUnusableError(keyId, DECRYPT_NOT_PERMITTED);
       this.api.C_DecryptInit(s, t.oaep(pkcs11js.CKM_SHA256, pkcs11js.CKG_MGF1_SHA256), key.handle);
       return this.api.C_Decrypt(s, wrapped, Buffer.alloc(key.modulusBytes));
     });
@@ -144,7 +152,9 @@ export class Pkcs11Vault implements Vault {
   async keyAccess(keyId: string): Promise<KeyAccess> {
     try {
       this.found.delete(keyId); // a live look at the token, not the cache
-      return (await this.find(keyId)) ? { usable: true } : { usable: false, cause: `key ${keyId} is not in the PKCS#11 token (destroyed, or another token is configured)`, refused: true };
+      const key = await this.find(keyId);
+      if (!key) return { usable: false, cause: `key ${keyId} is not in the PKCS#11 token (destroyed, or another token is configured)`, refused: true };
+      return key.permitted ? { usable: true } : { usable: false, cause: `key ${keyId}: ${DECRYPT_NOT_PERMITTED}`, refused: true };
     } catch (e) {
       return { usable: false, cause: `the PKCS#11 token does not answer (${codeName(e)})`, refused: false };
     }
@@ -252,7 +262,7 @@ export class Pkcs11Vault implements Vault {
     return run;
   }
 
-  /** Runs a one-session operation with a key; a handle gone stale (destroyed elsewhere) is looked up again once. */
+  /** Runs a one-session operation with a key; a handle or permission gone stale (changed in the token) is looked up again once. */
   private async withKey<T>(keyId: string, purpose: Purpose, work: (s: Buffer, key: Found) => T): Promise<T> {
     for (let attempt = 0; ; attempt += 1) {
       const key = await this.require(keyId, purpose);
@@ -260,7 +270,7 @@ export class Pkcs11Vault implements Vault {
         return await this.pool.run((s) => work(s, key));
       } catch (e) {
         const code = (e as { code?: number }).code;
-        if (attempt > 0 || (code !== pkcs11js.CKR_KEY_HANDLE_INVALID && code !== pkcs11js.CKR_OBJECT_HANDLE_INVALID)) throw e;
+        if (attempt > 0 || !LOOK_AGAIN.has(code)) throw e;
         this.found.delete(keyId);
       }
     }
@@ -280,7 +290,8 @@ export class Pkcs11Vault implements Vault {
       const handles = findAll(this.api, s, [{ type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_PRIVATE_KEY }, { type: pkcs11js.CKA_ID, value: Buffer.from(keyId) }]);
       return handles[0] ? publicOf(this.api, s, handles[0]) : null;
     });
-    if (found) this.found.set(keyId, found);
+    // A key the token does not permit is looked up afresh next time: its administrator may permit it again.
+    if (found?.permitted) this.found.set(keyId, found);
     return found;
   }
 
