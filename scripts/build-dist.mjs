@@ -2,8 +2,8 @@
 // Bundles the service's TypeScript (core, db, vault, bot) from the CLI's entry point into dist/cli/ with
 // esbuild, so `dualkey` runs plain JavaScript, compiles nothing at start and loads a few chunks instead
 // of some 250 modules (issue 12). Each dynamic import() is a chunk of its own, so a command still loads
-// only what it needs; packages other than zod and drizzle-orm stay outside the bundle. Run by `npm install` (prepare), `npm run build`,
-// and the test run's global setup. Type checking stays with `tsc`.
+// only what it needs; packages other than zod and drizzle-orm stay outside the bundle. Run by
+// `npm install` (prepare), `npm run build`, and the test run's global setup. Type checking stays with `tsc`.
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -14,7 +14,7 @@ export interface Found {
   purpose: Purpose;
   spki: Buffer;
   modulusBytes: number;
-  /** Whether the token lets it do its job now (CKA_DECRYPT for a protector, CKA_UNWRAP for a KEK): an HSM administrator can withdraw it. */
+  /** For a protector, whether the token lets it decrypt now (CKA_DECRYPT, which an HSM administrator can withdraw); a KEK is one because it may unwrap. */
   permitted: boolean;
 }
 
@@ -59,7 +59,7 @@ export function publicOf(api: Pkcs11Api, s: Buffer, handle: Buffer): Found {
   // A KEK is the only private key dualkey keeps that may unwrap (restrictUse clears CKA_UNWRAP on protectors). Not told
   // apart by CKA_DECRYPT: an HSM administrator withdrawing a protector's decrypt permission must not turn it into a KEK.
   const purpose: Purpose = unwrap?.[0] ? 'kek' : 'protector';
-  return { handle, purpose, spki: rsaSpki(modulus, exponent), modulusBytes: byteLength(modulus), permitted: Boolean((purpose === 'kek' ? unwrap : decrypt)?.[0]) };
+  return { handle, purpose, spki: rsaSpki(modulus, exponent), modulusBytes: byteLength(modulus), permitted: purpose === 'kek' || Boolean(decrypt?.[0]) };
 }
 
 /** Why a protector the token holds cannot decrypt now, for VaultKeyUnusableError and key-access health. */
