@@ -68,11 +68,16 @@ export class Scheduler {
     every(this.o.keySweepMs ?? 1_000, 'keys');
   }
 
+  /** Waits for the work in flight, the runs `start()` begins at once included. */
+  async settled(): Promise<void> {
+    await Promise.allSettled([...this.running]);
+  }
+
   /** Stops the timers and waits for work in flight. */
   async stop(): Promise<void> {
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
-    await Promise.allSettled([...this.running]);
+    await this.settled();
     await Promise.allSettled(Object.values(this.o.channels).map((c) => c?.close?.()));
   }
 
