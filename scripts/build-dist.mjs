@@ -35,7 +35,8 @@ function sources(dir) {
   });
 }
 
-const entryPoints = SOURCE_DIRS.flatMap((d) => sources(path.join(root, d)));
+// Every TypeScript source of the service: the bundle is stale when one is newer or one was added or removed.
+const sourceFiles = SOURCE_DIRS.flatMap((d) => sources(path.join(root, d)));
 // Every file of the source folders (assets such as migrations included): bin/dualkey.js compares the same set.
 const allFiles = (dir) => readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? allFiles(path.join(dir, e.name)) : [path.join(dir, e.name)]));
 const newest = Math.max(...SOURCE_DIRS.flatMap((d) => allFiles(path.join(root, d))).map((f) => statSync(f).mtimeMs));
@@ -48,7 +49,7 @@ const current = (() => {
   }
 })();
 // Up to date: nothing to do (a second test run started beside a first one must not pull dist/ from under it).
-if (current?.newestSourceMtimeMs === newest && current.files === entryPoints.length && !process.argv.includes('--force')) process.exit(0);
+if (current?.newestSourceMtimeMs === newest && current.files === sourceFiles.length && !process.argv.includes('--force')) process.exit(0);
 
 // Built beside dist/ and swapped in with two renames, so a running process never sees half a build.
 const staging = path.join(root, `.dist-${process.pid}`);
@@ -68,7 +69,7 @@ await build({
 for (const parts of ASSETS) cpSync(path.join(root, ...parts), path.join(outdir, parts.at(-1)), { recursive: true });
 mkdirSync(staging, { recursive: true });
 // bin/dualkey.js runs dist/ only while no source is newer than this stamp (else it falls back to tsx).
-writeFileSync(path.join(staging, 'build-stamp.json'), `${JSON.stringify({ newestSourceMtimeMs: newest, files: entryPoints.length })}\n`);
+writeFileSync(path.join(staging, 'build-stamp.json'), `${JSON.stringify({ newestSourceMtimeMs: newest, files: sourceFiles.length })}\n`);
 const old = path.join(root, `.dist-old-${process.pid}`);
 if (existsSync(dist)) renameSync(dist, old);
 renameSync(staging, dist);

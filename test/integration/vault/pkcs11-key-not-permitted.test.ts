@@ -1,6 +1,7 @@
 import pkcs11js from 'pkcs11js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InstanceRef } from '../../../core/data-plane/record-service.js';
+import { findAll, findSlot } from '../../../vault/pkcs11-objects.js';
 import { Pkcs11Vault } from '../../../vault/pkcs11-vault.js';
 import { createHarness, refusal, seedTenant, type Harness, type Seeded } from '../../support/engine-harness.js';
 import { FIXTURE_PASSWORD, fixture } from '../../support/key-fixtures.js';
@@ -21,14 +22,11 @@ describe.skipIf(!pkcs11TokensAvailable() || engineIndependentSkip)('when the PKC
 
   /** Sets CKA_DECRYPT on the private key object under `keyId`, as the token's administrator would. */
   function permitDecrypt(value: boolean): void {
-    const slot = api.C_GetSlotList(true).find((sl) => api.C_GetTokenInfo(sl).label.trim() === 'NSS Certificate DB')!;
-    const session = api.C_OpenSession(slot, pkcs11js.CKF_SERIAL_SESSION | pkcs11js.CKF_RW_SESSION);
+    const session = api.C_OpenSession(findSlot(api, token.config.tokenLabel), pkcs11js.CKF_SERIAL_SESSION | pkcs11js.CKF_RW_SESSION);
     try {
-      api.C_FindObjectsInit(session, [{ type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_PRIVATE_KEY }, { type: pkcs11js.CKA_ID, value: Buffer.from(keyId) }]);
-      const handles = api.C_FindObjects(session, 4);
-      api.C_FindObjectsFinal(session);
+      const handles = findAll(api, session, [{ type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_PRIVATE_KEY }, { type: pkcs11js.CKA_ID, value: Buffer.from(keyId) }]);
       expect(handles).toHaveLength(1);
-      api.C_SetAttributeValue(session, handles[0]!, [{ type: pkcs11js.CKA_DECRYPT, value: value }]);
+      api.C_SetAttributeValue(session, handles[0]!, [{ type: pkcs11js.CKA_DECRYPT, value }]);
     } finally {
       api.C_CloseSession(session);
     }
