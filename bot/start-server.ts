@@ -7,6 +7,7 @@ import { WebhookChannel } from './channels/webhook-channel.js';
 import { nodeCronSchedule } from './runtime/node-cron-schedule.js';
 import { Scheduler } from './scheduler/scheduler.js';
 import { shareOverSocket } from '../db/share-over-socket.js';
+import { serveCliOverSocket } from './cli/cli-socket-server.js';
 import type { Config } from './runtime/config.js';
 import { custodyWarnings } from './runtime/custody-warnings.js';
 import { createJsonLogger } from './runtime/json-logger.js';
@@ -58,6 +59,8 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
   const shared = runtime.database.kind === 'pglite' ? await shareOverSocket(runtime.database, runtime.dataDir) : null;
   const recovery = await engine.recover();
   logger.info('journal recovery at start', { ...recovery });
+  // Beside an embedded database, serve answers read-only CLI commands itself (bot/cli/forwarded-commands.ts).
+  const cliSocket = shared ? await serveCliOverSocket({ dataDir: runtime.dataDir, engine, config, logger }) : null;
   if (runtime.engine.deps.devImpersonation) {
     logger.warn('!!! DUALKEY_DEV_IMPERSONATION=true: the operator CLI can act as ANY admin with --as, so one person can open and approve a key change or a lock alone. Local development only; refused with NODE_ENV=production. !!!');
   }
@@ -81,7 +84,7 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
   });
   const port = (server.address() as AddressInfo).port;
   const url = `http://127.0.0.1:${port}`;
-  logger.info('dualkey serving', { url, database: runtime.database.kind, vault: config.DUALKEY_VAULT, sharedSocket: shared?.path ?? null });
+  logger.info('dualkey serving', { url, database: runtime.database.kind, vault: config.DUALKEY_VAULT, sharedSocket: shared?.path ?? null, cliSocket: cliSocket?.path ?? null });
   slack?.start();
   return {
     url,
@@ -92,6 +95,7 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await slack?.stop();
+      await cliSocket?.close();
       await shared?.close();
       await runtime.close();
     },

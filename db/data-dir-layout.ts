@@ -14,6 +14,11 @@ export function socketPath(dataDir: string): string {
   return join(dataDir, '.s.PGSQL.5432');
 }
 
+/** The unix socket on which a `dualkey serve` owning the data dir answers read-only CLI commands itself. */
+export function cliSocketPath(dataDir: string): string {
+  return join(dataDir, 'cli.sock');
+}
+
 /** The socket path, or a refusal that says how to fix a data dir whose path is too long for a unix socket. */
 export function checkedSocketPath(dataDir: string): string {
   const path = socketPath(dataDir);

@@ -1,7 +1,7 @@
 import { createInterface } from 'node:readline';
 import type { CliIo } from './cli-io.js';
 import { useBaselineWasmCompilerOnly } from './baseline-wasm-compiler.js';
-import { runCli } from './run-cli.js';
+import { forwardToServe } from './forward-to-serve.js';
 
 /** Asks for a secret on the terminal without echoing it. */
 async function promptSecret(question: string): Promise<string | null> {
@@ -31,27 +31,40 @@ const io: CliIo = {
   cwd: process.cwd(),
 };
 
-const code = await runCli(process.argv.slice(2), io, {
-  env: process.env,
-  // Loaded on first use: a command that needs no database (help, keyfile inspect) loads none, and only
-  // `serve` loads the chat SDKs, mail and web pages (issue 12: no module a command does not need).
-  // A one-shot command runs PGlite briefly: the baseline wasm compiler alone finishes it sooner.
-  openEngine: async (config) => (useBaselineWasmCompilerOnly(), (await import('../runtime/open-runtime.js')).openRuntime(config)),
-  serve: async (config, onStarted) => {
-    const { startServer } = await import('../start-server.js');
-    const server = await startServer(config);
-    try {
-      await onStarted?.(server);
-    } catch (e) {
+/** Runs the command in this process: its own engine on the configured database, or serve's loop. */
+async function runHere(argv: string[]): Promise<number> {
+  // Loaded only when serve does not answer: the command table reaches the engine, drizzle and core.
+  const { runCli } = await import('./run-cli.js');
+  return runCli(argv, io, {
+    env: process.env,
+    // Loaded on first use: a command that needs no database (help, keyfile inspect) loads none, and only
+    // `serve` loads the chat SDKs, mail and web pages (issue 12: no module a command does not need).
+    // A one-shot command runs PGlite briefly: the baseline wasm compiler alone finishes it sooner.
+    openEngine: async (config) => (useBaselineWasmCompilerOnly(), (await import('../runtime/open-runtime.js')).openRuntime(config)),
+    serve: async (config, onStarted) => {
+      const { startServer } = await import('../start-server.js');
+      const server = await startServer(config);
+      try {
+        await onStarted?.(server);
+      } catch (e) {
+        await server.close();
+        throw e;
+      }
+      await new Promise<void>((resolve) => {
+        const stop = () => resolve();
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
       await server.close();
-      throw e;
-    }
-    await new Promise<void>((resolve) => {
-      const stop = () => resolve();
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-    });
-    await server.close();
-  },
-});
-process.exitCode = code;
+    },
+  });
+}
+
+const argv = process.argv.slice(2);
+// Beside a running serve, read-only commands are its to answer: nothing else needs loading here.
+const forwarded = await forwardToServe(argv, process.env);
+if (forwarded) {
+  process.stdout.write(forwarded.stdout);
+  process.stderr.write(forwarded.stderr);
+}
+process.exitCode = forwarded ? forwarded.code : await runHere(argv);

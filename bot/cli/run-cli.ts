@@ -8,34 +8,22 @@ import type { CliIo } from './cli-io.js';
 import { findCommand, usageText } from './command-table.js';
 import { renderCliError } from './render-error.js';
 import { readTokenFile } from './read-token-file.js';
+import { splitCommandPath } from './split-command-path.js';
 import { UsageError } from './usage-error.js';
 
 /** What the CLI needs from the outside: an engine for a configuration, and the server loop. */
 export interface CliHost {
   env: NodeJS.ProcessEnv;
+  /** The configuration to run under instead of loading it from `env` (a serve answering a command uses its own). */
+  config?: Config;
   openEngine(config: Config): Promise<{ engine: Engine; close(): Promise<void> }>;
   /** Runs the server until stopped; `onStarted` runs once it listens (the demo seeds and prints links there). */
   serve(config: Config, onStarted?: (server: RunningServer) => Promise<void>): Promise<void>;
 }
 
-/** Splits the command path from options: path words come first; --json, --tenant and --token-file may precede them. */
-function splitPath(argv: string[]): { words: string[]; rest: string[] } {
-  const words: string[] = [];
-  const rest: string[] = [];
-  let i = 0;
-  for (; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === '--json' || a.startsWith('--tenant=') || a.startsWith('--token-file=')) rest.push(a);
-    else if (a === '--tenant' || a === '--token-file') rest.push(a, argv[++i] ?? '');
-    else if (a.startsWith('-')) break;
-    else words.push(a);
-  }
-  return { words, rest: [...rest, ...argv.slice(i)] };
-}
-
 /** Runs one CLI invocation and returns its exit status (0 ok, 1 refusal, 2 usage, 3 internal fault). */
 export async function runCli(argv: string[], io: CliIo, host: CliHost): Promise<number> {
-  const { words, rest } = splitPath(argv);
+  const { words, rest } = splitCommandPath(argv);
   const json = rest.includes('--json');
   if (words.length === 0 || words[0] === 'help' || rest.includes('--help')) {
     io.stdout(`${usageText()}\n`);
@@ -53,7 +41,7 @@ export async function runCli(argv: string[], io: CliIo, host: CliHost): Promise<
     }).valueOf() as { values: Record<string, string | boolean | undefined>; positionals: string[] };
     const [min, max] = command.args;
     if (positionals.length < min || positionals.length > max) throw new UsageError(`expected ${min === max ? min : `${min} to ${max}`} argument(s), got ${positionals.length}`);
-    const config = loadConfig(host.env);
+    const config = host.config ?? loadConfig(host.env);
     const engine = async () => (held.opened ??= await host.openEngine(config)).engine;
     const tenantName = typeof values.tenant === 'string' ? values.tenant : undefined;
     const tokenFile = typeof values['token-file'] === 'string' ? values['token-file'] : undefined;

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Engine } from '../../core/engine.js';
-import { socketPath } from '../../db/data-dir-layout.js';
+import { cliSocketPath, socketPath } from '../../db/data-dir-layout.js';
 import { openDatabase } from '../../db/open-database.js';
 import { loadConfig } from '../../bot/runtime/config.js';
 import { openRuntime } from '../../bot/runtime/open-runtime.js';
@@ -115,6 +115,7 @@ describe('sharing the embedded data dir between processes (PGlite only: skipped 
     expect(stopped).toMatchObject({ code: 0, signal: null });
     expect(stopped.ms).toBeLessThan(20_000);
     expect(existsSync(socketPath(ws.dataDir))).toBe(false);
+    expect(existsSync(cliSocketPath(ws.dataDir))).toBe(false);
     expect(serve.stderr()).not.toMatch(/"level":"error"/);
 
     // The data dir is free again and everything written is there.
@@ -126,5 +127,33 @@ describe('sharing the embedded data dir between processes (PGlite only: skipped 
       return engine.records.list({ instanceId: instance!.id, tenantId: tenant.id, name: 'crm-prod' }, 'customers/');
     });
     expect(keys).toEqual(['customers/1', 'customers/2', 'customers/3']);
+  });
+  embeddedOnly('has a running serve answer read-only commands itself over its CLI socket, and runs them in the CLI again once serve is gone', async () => {
+    const ws = await workspace();
+    await ws.withEngine((engine) => seed(engine, randomBytes(10)));
+    const alone = ok(await ws.run(['status', '--json']));
+
+    const serve: ServeProcess = await spawnServe(ws);
+    cleanups.push(() => serve.stop('SIGKILL'));
+    expect(serve.serving).toMatchObject({ cliSocket: cliSocketPath(ws.dataDir) });
+    expect(statSync(cliSocketPath(ws.dataDir)).mode & 0o777).toBe(0o600);
+    const answered = () => serve.stderr().split('\n').filter((l) => l.includes('"msg":"cli command answered over the socket"')).map((l) => JSON.parse(l).command as string);
+    // FAST_LOCK: were these to open the data dir themselves they would fail with database_busy within 1.5 s.
+    expect(ok(await ws.run(['status', '--json'], { env: FAST_LOCK }))).toEqual(alone);
+    const unknown = await ws.run<ErrorJson>(['status', 'nope', '--json'], { env: FAST_LOCK });
+    expect(unknown.code).toBe(1);
+    expect(unknown.json.error.code).toBe('instance_not_found');
+    expect(answered()).toEqual(['status', 'status']);
+    // Not read-only, or not one serve answers: through the database socket, as before.
+    const verified = await ws.run(['audit', 'verify'], { env: FAST_LOCK });
+    expect(verified.code, verified.stderr).toBe(0);
+    ok(await ws.run(['instance', 'create', 'web', '--json'], { env: FAST_LOCK }));
+    expect(answered()).toEqual(['status', 'status']);
+
+    // Killed outright, serve leaves its socket files behind: the CLI finds nobody listening and runs status itself.
+    await serve.stop('SIGKILL');
+    expect(existsSync(cliSocketPath(ws.dataDir))).toBe(true);
+    const after = ok(await ws.run<Array<{ instance: string }>>(['status', '--json']));
+    expect(after.map((s) => s.instance).sort()).toEqual(['crm-prod', 'web']);
   });
 });
