@@ -13,10 +13,12 @@ export interface ForwardedRun {
   stderr: string;
 }
 
-/** Sends the request and reads serve's one-line reply; null when nothing listens or it hangs up first. */
-function exchange(socketFile: string, request: CliSocketRequest): Promise<CliSocketReply | null> {
+/** Sends the request and reads serve's one-line reply; null when nothing listens, it hangs up first, or it stays silent for `timeoutMs`. */
+function exchange(socketFile: string, request: CliSocketRequest, timeoutMs: number): Promise<CliSocketReply | null> {
   return new Promise((resolve) => {
     const socket = connect(socketFile);
+    // A wedged serve must not hang the command an operator runs to look at it.
+    socket.setTimeout(timeoutMs, () => socket.destroy());
     let received = '';
     socket.setEncoding('utf8');
     socket.on('connect', () => socket.write(`${JSON.stringify(request)}\n`));
@@ -49,8 +51,9 @@ export async function forwardToServe(argv: string[], env: NodeJS.ProcessEnv): Pr
   if (config.DATABASE_URL) return null;
   const socketFile = cliSocketPath(path.resolve(config.DUALKEY_DATA_DIR));
   if (!existsSync(socketFile)) return null;
-  // The commands are read-only: when serve goes away before answering, running them here instead is safe.
-  const reply = await exchange(socketFile, { argv });
+  // The commands are read-only: when serve goes away or stays silent, running them here instead is safe. It waits
+  // as long as the CLI waits for a held database (DUALKEY_DB_LOCK_TIMEOUT_MS), which it then meets again.
+  const reply = await exchange(socketFile, { argv }, config.DUALKEY_DB_LOCK_TIMEOUT_MS);
   if (!reply?.forwarded) return null;
   return { code: reply.code, stdout: Buffer.from(reply.stdout, 'base64'), stderr: reply.stderr };
 }

@@ -1,5 +1,5 @@
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { connect } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -95,5 +95,20 @@ describe('the CLI socket of a running serve', () => {
     await cli.close();
     expect(existsSync(cliSocketPath(dataDir))).toBe(false);
     expect(await forwardToServe(['status'], env())).toBeNull();
+  });
+
+  it('gives up on a serve that accepts the command and never answers, after the database lock timeout, so the CLI runs it itself', async () => {
+    await cli.close();
+    // Something listening on cli.sock that reads the request and stays silent, as a wedged serve would.
+    const silent = createServer((socket) => socket.on('data', () => {}));
+    await new Promise<void>((resolve) => silent.listen(cliSocketPath(dataDir), resolve));
+    try {
+      const started = performance.now();
+      expect(await forwardToServe(['status'], { ...env(), DUALKEY_DB_LOCK_TIMEOUT_MS: '300' })).toBeNull();
+      expect(performance.now() - started).toBeGreaterThanOrEqual(250);
+      expect(performance.now() - started).toBeLessThan(5_000);
+    } finally {
+      await new Promise((resolve) => silent.close(resolve));
+    }
   });
 });
