@@ -95,8 +95,8 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await slack?.stop();
-      await cliSocket?.close();
-      await shared?.close();
+      // Both at once: a command being answered may wait for the database that a CLI session over the other socket holds.
+      await Promise.all([cliSocket?.close(), shared?.close()]);
       await runtime.close();
     },
   };
