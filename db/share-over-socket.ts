@@ -1,8 +1,9 @@
 import { PGLiteSocketHandler, type PGLiteSocketHandlerOptions } from '@electric-sql/pglite-socket';
-import { chmodSync, rmSync } from 'node:fs';
-import { createServer, type Server, type Socket } from 'node:net';
+import { rmSync } from 'node:fs';
+import { createServer, type Socket } from 'node:net';
 import type { Database } from './database.js';
 import { checkedSocketPath } from './data-dir-layout.js';
+import { listenOwnerSocket } from './listen-owner-socket.js';
 import { isPgliteDatabase, type PgliteDatabase } from './pglite-database.js';
 import { SocketSessionQueue } from './socket-session-queue.js';
 
@@ -27,8 +28,6 @@ export interface ShareOptions {
 export async function shareOverSocket(database: Database, dataDir: string, opts: ShareOptions = {}): Promise<SocketShare> {
   if (!isPgliteDatabase(database)) throw new Error('shareOverSocket needs the embedded (PGlite) database');
   const path = checkedSocketPath(dataDir);
-  // The caller holds the data-dir lock, so a socket file already there was left by a dead process.
-  rmSync(path, { force: true });
   const idleTimeoutMs = opts.idleTimeoutMs ?? 60_000;
   const sockets = new Set<Socket>();
   const sessions = new Set<Promise<void>>();
@@ -43,9 +42,8 @@ export async function shareOverSocket(database: Database, dataDir: string, opts:
       });
     sessions.add(session);
   });
-  await listen(server, path);
-  // Trust authentication: only this user may connect (the data dir is 0700 as well).
-  chmodSync(path, 0o600);
+  // Trust authentication: only this user may connect.
+  await listenOwnerSocket(server, path);
 
   let closing: Promise<void> | null = null;
   const close = async (): Promise<void> => {
@@ -87,14 +85,4 @@ async function runSession(database: PgliteDatabase, socket: Socket, idleTimeoutM
   } finally {
     release();
   }
-}
-
-function listen(server: Server, path: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(path, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
 }

@@ -1,8 +1,9 @@
-import { chmodSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Engine } from '../../core/engine.js';
 import type { Logger } from '../../core/ports/logger.js';
 import { cliSocketPath } from '../../db/data-dir-layout.js';
+import { listenOwnerSocket } from '../../db/listen-owner-socket.js';
 import type { Config } from '../runtime/config.js';
 import type { CliIo } from './cli-io.js';
 import { MAX_CLI_REQUEST_BYTES, type CliSocketReply, type CliSocketRequest } from './cli-socket-protocol.js';
@@ -59,8 +60,6 @@ async function answer(argv: string[], engine: Engine, config: Config): Promise<C
  */
 export async function serveCliOverSocket(opts: { dataDir: string; engine: Engine; config: Config; logger: Logger }): Promise<CliSocket> {
   const path = cliSocketPath(opts.dataDir);
-  // The caller owns the data dir (it holds its lock): a socket file already there was left by a dead process.
-  rmSync(path, { force: true });
   const sockets = new Set<Socket>();
   const answering = new Set<Promise<void>>();
   const handle = async (socket: Socket, line: string): Promise<void> => {
@@ -97,12 +96,8 @@ export async function serveCliOverSocket(opts: { dataDir: string; engine: Engine
     };
     socket.on('data', onData);
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(path, () => resolve());
-  });
-  // Only this user may connect: whoever can is the operator (the data dir is 0700 as well).
-  chmodSync(path, 0o600);
+  // Only this user may connect: whoever can is the operator.
+  await listenOwnerSocket(server, path);
   let closing: Promise<void> | null = null;
   const close = async (): Promise<void> => {
     const stopped = new Promise<void>((resolve) => server.close(() => resolve()));

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 
-// zod/mini, the tree-shakable form of zod's API: the CLI's start-up loads 35 KB of it instead of 190 KB (issue 12).
+// zod/mini, the tree-shakable form of zod's API: the CLI's start-up parses 57 KB of it instead of 191 KB (issue 12).
 const trimmed = () => z.string().check(z.trim());
 const optionalString = z.optional(trimmed().check(z.minLength(1)));
 const flag = z.pipe(z.optional(z.enum(['true', 'false', '1', '0'], { message: 'must be true or false (or 1 / 0)' })), z.transform((v) => v === 'true' || v === '1'));
