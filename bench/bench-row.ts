@@ -10,6 +10,11 @@ export interface BenchRow {
   target?: { kind: 'ratio_at_least'; value: number } | { kind: 'ratio_at_most'; value: number } | { kind: 'value_below'; value: number };
   /** A property the target also requires, checked in this run (e.g. "one transaction"): when not held, the target is MISSED whatever the figure. */
   condition?: { held: boolean; text: string };
+  /**
+   * The best dualkey could do on this machine, measured in the same run, in the target's terms (a ratio, or a
+   * duration for `value_below`): a ceiling row's ratio, or the floor a command cannot go under.
+   */
+  bound?: { value: number; text: string };
 }
 
 /** Whether this run met the row's target; undefined for rows without one. */
@@ -23,11 +28,24 @@ export function targetMet(row: BenchRow): boolean | undefined {
   return row.dualkey < t.value;
 }
 
+/** Whether the row's bound itself meets its target; undefined for rows without a target or a bound. */
+export function boundMeetsTarget(row: BenchRow): boolean | undefined {
+  const t = row.target;
+  if (!t || !row.bound) return undefined;
+  const v = row.bound.value;
+  if (t.kind === 'ratio_at_least') return v >= t.value;
+  if (t.kind === 'ratio_at_most') return v <= t.value;
+  return v < t.value;
+}
+
 /** "≥ 0.80 ✓" / "< 250 ms ✗": the target and whether this run met it. */
 export function targetText(row: BenchRow): string {
   const t = row.target;
   if (!t) return '';
-  const verdict = targetMet(row) ? 'met' : 'MISSED';
+  // A miss whose bound misses too says so: no change to dualkey alone can meet that target on this machine.
+  const outOfReach = !targetMet(row) && boundMeetsTarget(row) === false;
+  const bound = row.bound && t.kind === 'value_below' ? `${row.bound.value.toFixed(0)} ${row.unit}` : row.bound?.value.toFixed(2);
+  const verdict = targetMet(row) ? 'met' : outOfReach ? `MISSED (out of reach here: ${row.bound!.text} alone is ${bound})` : 'MISSED';
   const also = row.condition ? ` and ${row.condition.text}${row.condition.held ? '' : ' (NOT held)'}` : '';
   if (t.kind === 'ratio_at_least') return `target ratio ≥ ${t.value.toFixed(2)}${also} ${verdict}`;
   if (t.kind === 'ratio_at_most') return `target ratio ≤ ${t.value.toFixed(2)}${also} ${verdict}`;

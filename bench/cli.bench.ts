@@ -77,10 +77,10 @@ export async function benchCli(runs = 7): Promise<BenchRow[]> {
       await new Promise((r) => serve.once('exit', r));
     }
     return [
-      { name: 'dualkey status alone (embedded PGlite) vs node -e 0', dualkey: median(alone), baseline: median(node), unit: 'ms', lowerIsBetter: true, target: { kind: 'value_below', value: 1500 } },
-      { name: `dualkey status beside a running serve vs ${hasPsql ? "psql -c 'select 1'" : 'node -e 0 (no psql here)'}`, dualkey: median(beside), baseline: hasPsql ? median(psql) : median(node), unit: 'ms', lowerIsBetter: true, target: { kind: 'value_below', value: 500 } },
-      { name: 'npx dualkey status alone (embedded PGlite) vs npx of a bin that does nothing', dualkey: median(npxAlone), baseline: median(npxFloor), unit: 'ms', lowerIsBetter: true, target: { kind: 'value_below', value: 1500 } },
-      { name: 'npx dualkey status beside a running serve vs npx of a bin that does nothing', dualkey: median(npxBeside), baseline: median(npxFloor), unit: 'ms', lowerIsBetter: true, target: { kind: 'value_below', value: 500 } },
+      { name: 'dualkey status alone (embedded PGlite) vs node -e 0', dualkey: median(alone), baseline: median(node), unit: 'ms', lowerIsBetter: true, target: { kind: 'value_below', value: 1500 }, bound: { value: median(node), text: 'node -e 0' } },
+      { name: `dualkey status beside a running serve vs ${hasPsql ? "psql -c 'select 1'" : 'node -e 0 (no psql here)'}`, dualkey: median(beside), baseline: hasPsql ? median(psql) : median(node), unit: 'ms', lowerIsBetter: true, target: { kind: 'value_below', value: 500 }, bound: { value: median(node), text: 'node -e 0' } },
+      { name: 'npx dualkey status alone (embedded PGlite) vs npx of a bin that does nothing', dualkey: median(npxAlone), baseline: median(npxFloor), unit: 'ms', lowerIsBetter: true, target: { kind: 'value_below', value: 1500 }, bound: { value: median(npxFloor), text: 'npx of a bin that does nothing' } },
+      { name: 'npx dualkey status beside a running serve vs npx of a bin that does nothing', dualkey: median(npxBeside), baseline: median(npxFloor), unit: 'ms', lowerIsBetter: true, target: { kind: 'value_below', value: 500 }, bound: { value: median(npxFloor), text: 'npx of a bin that does nothing' } },
     ];
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
