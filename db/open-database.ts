@@ -18,10 +18,12 @@ export interface OpenDatabaseOptions {
    * the lock instead (serve must own the database to share it).
    */
   requireOwnership?: boolean;
+  /** Embedded only: the process runs one command and exits (see OpenEmbeddedOptions.oneShot). */
+  oneShot?: boolean;
 }
 
 /** Opens the database: a PostgreSQL server when `databaseUrl` is set, else the embedded PGlite in `dataDir`. */
 export async function openDatabase(opts: OpenDatabaseOptions): Promise<Database> {
   if (opts.databaseUrl) return openPostgres(opts.databaseUrl, { migrate: opts.migrate, poolSize: opts.poolSize });
-  return openEmbedded({ dataDir: opts.dataDir, lockTimeoutMs: opts.lockTimeoutMs, migrate: opts.migrate, requireOwnership: opts.requireOwnership });
+  return openEmbedded({ dataDir: opts.dataDir, lockTimeoutMs: opts.lockTimeoutMs, migrate: opts.migrate, requireOwnership: opts.requireOwnership, oneShot: opts.oneShot });
 }

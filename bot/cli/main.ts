@@ -39,8 +39,8 @@ async function runHere(argv: string[]): Promise<number> {
     env: process.env,
     // Loaded on first use: a command that needs no database (help, keyfile inspect) loads none, and only
     // `serve` loads the chat SDKs, mail and web pages (issue 12: no module a command does not need).
-    // A one-shot command runs PGlite briefly: the baseline wasm compiler alone finishes it sooner.
-    openEngine: async (config) => (useBaselineWasmCompilerOnly(), (await import('../runtime/open-runtime.js')).openRuntime(config)),
+    // A one-shot command runs PGlite briefly: the baseline wasm compiler alone and smaller shared buffers finish it sooner.
+    openEngine: async (config) => (useBaselineWasmCompilerOnly(), (await import('../runtime/open-runtime.js')).openRuntime(config, { oneShot: true })),
     serve: async (config, onStarted) => {
       const { startServer } = await import('../start-server.js');
       const server = await startServer(config);

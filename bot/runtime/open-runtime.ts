@@ -37,13 +37,15 @@ export interface RuntimeOverrides {
   database?: Database;
   /** Local-development impersonation, when not taken from DUALKEY_DEV_IMPERSONATION. */
   devImpersonation?: boolean;
+  /** The process runs one command and exits (the CLI): an embedded database it opens starts smaller. */
+  oneShot?: boolean;
 }
 
 /** Opens everything dualkey needs from a validated configuration. */
 export async function openRuntime(config: Config, overrides: RuntimeOverrides = {}): Promise<Runtime> {
   const dataDir = path.resolve(config.DUALKEY_DATA_DIR);
   const clock = overrides.clock ?? systemClock;
-  const database = overrides.database ?? (await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir, lockTimeoutMs: config.DUALKEY_DB_LOCK_TIMEOUT_MS }));
+  const database = overrides.database ?? (await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir, lockTimeoutMs: config.DUALKEY_DB_LOCK_TIMEOUT_MS, oneShot: overrides.oneShot }));
   try {
     const vault = await createVault({ kind: config.DUALKEY_VAULT, database, dataDir, masterKeyFile: config.DUALKEY_MASTER_KEY_FILE, keyDir: config.DUALKEY_VAULT_KEY_DIR, now: () => clock.now(), pkcs11: pkcs11ConfigOf(config), azure: azureVaultConfig(config) });
     const engine = createEngine({

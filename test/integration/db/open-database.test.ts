@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MIGRATIONS_FOLDER } from '../../../db/migrations-folder.js';
 import { openDatabase } from '../../../db/open-database.js';
+import { ONE_SHOT_SHARED_BUFFERS } from '../../../db/open-embedded.js';
 import { rawRows } from '../../../db/repositories/raw-rows.js';
 import { adminClient, ident, withDatabase } from '../../support/postgres-admin.js';
 import { epoch } from '../../support/postgres-template.js';
@@ -17,6 +18,24 @@ describe(`opening the database applies the migrations (${testEngine})`, () => {
   const cleanups: Array<() => Promise<void> | void> = [];
   afterEach(async () => {
     for (const c of cleanups.splice(0).reverse()) await c();
+  });
+
+  it.skipIf(testEngine === 'postgres')('starts a one-shot embedded database with small shared buffers and leaves the data dir configured as it was', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'dualkey-oneshot-'));
+    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+    const sharedBuffers = async (oneShot: boolean) => {
+      const database = await openDatabase({ dataDir, oneShot });
+      try {
+        const rows = await database.transaction((tx) => rawRows<{ shared_buffers: string }>(tx, sql`show shared_buffers`));
+        return rows[0]!.shared_buffers;
+      } finally {
+        await database.close();
+      }
+    };
+    expect(await sharedBuffers(true)).toBe(ONE_SHOT_SHARED_BUFFERS);
+    // The next long-lived owner (serve) gets postgresql.conf's setting back.
+    expect(await sharedBuffers(false)).toBe('128MB');
+    expect(readFileSync(join(dataDir, 'pgdata', 'postgresql.conf'), 'utf8')).not.toContain(ONE_SHOT_SHARED_BUFFERS);
   });
 
   it.skipIf(testEngine === 'postgres')('initialises an embedded database in a new private data dir', async () => {
