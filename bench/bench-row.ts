@@ -47,9 +47,13 @@ export function targetText(row: BenchRow): string {
   const bound = row.bound && t.kind === 'value_below' ? `${row.bound.value.toFixed(0)} ${row.unit}` : row.bound?.value.toFixed(2);
   const verdict = targetMet(row) ? 'met' : outOfReach ? `MISSED (out of reach here: ${row.bound!.text} alone is ${bound})` : 'MISSED';
   const also = row.condition ? ` and ${row.condition.text}${row.condition.held ? '' : ' (NOT held)'}` : '';
-  if (t.kind === 'ratio_at_least') return `target ratio ≥ ${t.value.toFixed(2)}${also} ${verdict}`;
-  if (t.kind === 'ratio_at_most') return `target ratio ≤ ${t.value.toFixed(2)}${also} ${verdict}`;
-  return `target < ${t.value} ${row.unit}${also} ${verdict}`;
+  const ratio = row.dualkey / row.baseline;
+  // The table rounds: a figure that prints as the target itself gets its next digit, so "0.95 … ≥ 0.95 MISSED" cannot read as a contradiction.
+  const ratioShown = ratio.toFixed(2) === t.value.toFixed(2) ? ` (ratio ${ratio.toFixed(3)})` : '';
+  if (t.kind === 'ratio_at_least') return `target ratio ≥ ${t.value.toFixed(2)}${also} ${verdict}${ratioShown}`;
+  if (t.kind === 'ratio_at_most') return `target ratio ≤ ${t.value.toFixed(2)}${also} ${verdict}${ratioShown}`;
+  const valueShown = Math.round(row.dualkey) === t.value ? ` (${row.dualkey.toFixed(1)} ${row.unit})` : '';
+  return `target < ${t.value} ${row.unit}${also} ${verdict}${valueShown}`;
 }
 
 /** The median of a non-empty list. */

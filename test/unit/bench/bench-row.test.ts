@@ -41,6 +41,14 @@ describe('bench row verdicts', () => {
     expect(targetText(durationRow(520, 450))).toBe('target < 500 ms MISSED');
   });
 
+  it('prints the next digit when a figure would print as its own target', () => {
+    const row: BenchRow = { name: 'mariadb inserts', dualkey: 1464, baseline: 1546, unit: 'rows/s', target: { kind: 'ratio_at_least', value: 0.95 } };
+    expect(targetText(row)).toBe('target ratio ≥ 0.95 MISSED (ratio 0.947)');
+    expect(targetText({ ...row, dualkey: 1470 })).toBe('target ratio ≥ 0.95 met (ratio 0.951)');
+    expect(targetText(durationRow(500.3, 450))).toBe('target < 500 ms MISSED (500.3 ms)');
+    expect(targetText(durationRow(499.6, 450))).toBe('target < 500 ms met (499.6 ms)');
+  });
+
   it('keeps rows without a bound as before', () => {
     expect(boundMeetsTarget(ratioRow(70))).toBeUndefined();
     expect(targetText(ratioRow(70))).toBe('target ratio ≥ 0.85 MISSED');
